@@ -1,0 +1,37 @@
+# The two commands that matter: `make serve` (build and serve the site) and `make test` (every test).
+# Both set up what they need on a fresh machine: a Python venv (.venv) and the pinned npm packages.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_READY := $(VENV)/.ready
+NODE_READY := node_modules/.package-lock.json
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup build serve test bench clean
+
+setup: $(PY_READY) $(NODE_READY)
+
+$(PY_READY): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps --editable .
+	touch $@
+
+$(NODE_READY): package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+build: setup
+	$(BIN)/mkdocs build --strict
+
+serve: setup
+	$(BIN)/mkdocs serve --dev-addr $(HOST):$(PORT)
+
+test: setup
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf site .cache

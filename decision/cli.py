@@ -1,0 +1,137 @@
+"""`python -m decision`: list, show and evaluate checklists from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from .engine import Assessment, evaluate
+from .errors import ChecklistError, DefinitionError
+from .loader import checklist_ids, load_checklist
+from .model import Checklist
+from .share import decode_answers, encode_answers
+
+__all__ = ["main"]
+
+USAGE_ERROR = 2
+
+
+class _UsageError(Exception):
+    """Bad input on the command line: one line for stderr, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(message)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            raise _UsageError("a command is required: list, show or evaluate")
+        return int(args.run(args))
+    except _UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    except DefinitionError as error:
+        print(error, file=sys.stderr)
+        return 1
+    except ChecklistError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+def _build_parser() -> _Parser:
+    parser = _Parser(prog="python -m decision", description="Checklists that decide between prompting, RAG and fine-tuning.")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    listing = commands.add_parser("list", help="checklist ids and titles")
+    listing.set_defaults(run=_list)
+
+    show = commands.add_parser("show", help="a checklist's questions and options")
+    show.add_argument("id", help="checklist id")
+    show.set_defaults(run=_show)
+
+    ev = commands.add_parser("evaluate", help="evaluate answers and explain the result")
+    ev.add_argument("id", help="checklist id")
+    ev.add_argument("--answer", "-a", action="append", default=[], metavar="QUESTION=OPTION", help="an answer (repeatable)")
+    ev.add_argument("--link", metavar="URL", help="a share link or bare fragment whose answers to use (--answer overrides)")
+    ev.add_argument("--format", choices=("text", "json"), default="text")
+    ev.set_defaults(run=_evaluate)
+    return parser
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+def _list(args: argparse.Namespace) -> int:
+    for checklist_id in checklist_ids():
+        print(f"{checklist_id}\t{load_checklist(checklist_id).title}")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    checklist = load_checklist(args.id)
+    print(f"{checklist.title} ({checklist.id})\n{checklist.description}\n")
+    for number, question in enumerate(checklist.questions, 1):
+        print(f"{number}. {question.text}  [{question.id}]")
+        for option in question.options:
+            print(f"     {option.id:<14} {option.label}")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    checklist = load_checklist(args.id)
+    answers: dict[str, str] = {}
+    if args.link is not None:
+        decoded = decode_answers(checklist, args.link)
+        for dropped in decoded.dropped:
+            print(f"warning: ignored {dropped.part!r} in the link ({dropped.reason})", file=sys.stderr)
+        answers.update(decoded.answers)
+    for raw in args.answer:
+        question_id, option_id = _parse_answer(checklist, raw)
+        answers[question_id] = option_id
+    assessment = evaluate(checklist, answers)
+    if args.format == "json":
+        print(json.dumps({**assessment.to_dict(), "link": "#" + encode_answers(checklist, answers)}, indent=2))
+    else:
+        print(_report(checklist, assessment))
+    return 0
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _parse_answer(checklist: Checklist, raw: str) -> tuple[str, str]:
+    question_id, equals, option_id = raw.partition("=")
+    question_ids = ", ".join(q.id for q in checklist.questions)
+    if not equals or not question_id or not option_id:
+        raise _UsageError(f"malformed --answer {raw!r}: expected QUESTION=OPTION; questions: {question_ids}")
+    question = checklist.question(question_id)
+    if question is None:
+        raise _UsageError(f"unknown question {question_id!r} in --answer {raw!r}; valid: {question_ids}")
+    if question.option(option_id) is None:
+        valid = ", ".join(o.id for o in question.options)
+        raise _UsageError(f"unknown option {option_id!r} for question {question_id!r}; valid: {valid}")
+    return question_id, option_id
+
+
+def _report(checklist: Checklist, assessment: Assessment) -> str:
+    outcome = next(o for o in checklist.outcomes if o.id == assessment.outcome)
+    lines = [checklist.title, "", f"Outcome: {outcome.title} [{outcome.id}]" + (" (provisional)" if assessment.provisional else "")]
+    lines += [f"  {outcome.summary}", f"  See: {outcome.guide}", ""]
+    for caveat in (c for c in checklist.caveats if c.id in assessment.caveats):
+        lines += [f"Caveat: {caveat.title} [{caveat.id}]", f"  {caveat.summary}", f"  See: {caveat.guide}", ""]
+    lines.append("Criteria:")
+    for criterion, result in zip(checklist.criteria, assessment.criteria):
+        mark = "met    " if result.met else "not met"
+        lines.append(f"  [{mark}] {criterion.title} [{criterion.id}]")
+    if assessment.missing:
+        lines += ["", "Unanswered (the outcome may change): " + ", ".join(assessment.missing)]
+    lines += ["", "Share: #" + encode_answers(checklist, dict(assessment.answers))]
+    return "\n".join(lines)

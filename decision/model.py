@@ -1,0 +1,134 @@
+"""The typed, immutable model of a checklist. Conditions are data trees the engine can both
+evaluate and explain (no per-checklist code)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+__all__ = [
+    "All",
+    "Any",
+    "AtLeast",
+    "Caveat",
+    "Checklist",
+    "Condition",
+    "Criterion",
+    "Not",
+    "OneOf",
+    "Option",
+    "Outcome",
+    "Question",
+    "Ref",
+]
+
+
+# --- conditions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """The answer to `question` is one of `options`. An unanswered question is not met."""
+
+    question: str
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class All:
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Any:
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AtLeast:
+    count: int
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    condition: Condition
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Refers to a named criterion, so that explanations can name it."""
+
+    criterion: str
+
+
+Condition = Union[OneOf, All, Any, AtLeast, Not, Ref]
+
+
+# --- checklist parts ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    title: str
+    text: str
+    options: tuple[Option, ...]
+    guide: str
+    help: str = ""
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    title: str
+    guide: str
+    when: Condition
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A possible result. The first outcome whose `when` holds wins; `when=None` is the default."""
+
+    id: str
+    title: str
+    summary: str
+    guide: str
+    when: Condition | None
+
+
+@dataclass(frozen=True)
+class Caveat:
+    id: str
+    title: str
+    summary: str
+    guide: str
+    when: Condition
+
+
+@dataclass(frozen=True)
+class Checklist:
+    id: str
+    title: str
+    description: str
+    page: str
+    questions: tuple[Question, ...]
+    criteria: tuple[Criterion, ...]
+    outcomes: tuple[Outcome, ...]
+    caveats: tuple[Caveat, ...]
+    source: str = ""
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def criterion(self, criterion_id: str) -> Criterion | None:
+        return next((c for c in self.criteria if c.id == criterion_id), None)

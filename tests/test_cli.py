@@ -1,0 +1,81 @@
+"""The CLI contract: `python -m decision list | show | evaluate`, exit codes and messages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "decision", *args], capture_output=True, text=True, cwd=ROOT, timeout=60)
+
+
+def test_list_shows_ids_and_titles() -> None:
+    result = run("list")
+    assert result.returncode == 0
+    assert "fine-tuning\tPrompting, RAG or fine-tuning?" in result.stdout.splitlines()
+
+
+def test_show_lists_questions_and_options() -> None:
+    result = run("show", "fine-tuning")
+    assert result.returncode == 0
+    assert "[knowledge]" in result.stdout and "over-1000" in result.stdout
+
+
+def test_evaluate_json_contract() -> None:
+    result = run(
+        "evaluate", "fine-tuning", "--format", "json",
+        "--link", "https://example.org/decide/checklist/#knowledge=changing&style=yes&examples=over-1000&task=yes&metric=yes",
+        "--answer", "prompting=not-tried", "--answer", "maintenance=no", "--answer", "format=no", "--answer", "latency=no",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["checklist"] == "fine-tuning"
+    assert data["outcome"] == "rag-and-fine-tuning"
+    assert data["caveats"] == ["maintenance", "baseline"]
+    assert data["missing"] == [] and data["provisional"] is False
+
+
+def test_later_answers_override_the_link() -> None:
+    data = json.loads(run("evaluate", "fine-tuning", "--format", "json", "--link", "#knowledge=changing", "-a", "knowledge=none").stdout)
+    assert data["answers"]["knowledge"] == "none" and data["outcome"] == "prompting"
+
+
+def test_text_report_explains() -> None:
+    result = run("evaluate", "fine-tuning", "--answer", "knowledge=stable")
+    assert result.returncode == 0
+    assert "Outcome: Add retrieval (RAG) [rag] (provisional)" in result.stdout
+    assert "[met    ] Retrieval is advised" in result.stdout and "Unanswered" in result.stdout
+
+
+def test_a_bad_link_part_warns_but_evaluates() -> None:
+    result = run("evaluate", "fine-tuning", "--link", "#style=maybe&task=yes", "--format", "json")
+    assert result.returncode == 0 and json.loads(result.stdout)["answers"] == {"task": "yes"}
+    assert "style=maybe" in result.stderr
+
+
+BAD = [
+    (("evaluate", "nope"), "unknown checklist 'nope'; valid: ", "fine-tuning"),
+    (("show", "nope"), "unknown checklist 'nope'", "fine-tuning"),
+    (("evaluate", "fine-tuning", "-a", "colour=blue"), "unknown question 'colour'", "knowledge, style"),
+    (("evaluate", "fine-tuning", "-a", "style=maybe"), "unknown option 'maybe' for question 'style'", "valid: yes, no"),
+    (("evaluate", "fine-tuning", "-a", "style"), "malformed --answer 'style'", "QUESTION=OPTION"),
+    (("evaluate", "fine-tuning", "--format", "xml"), "invalid choice: 'xml'", "text"),
+    (("frobnicate",), "invalid choice: 'frobnicate'", "evaluate"),
+    ((), "a command is required", "list"),
+]
+
+
+@pytest.mark.parametrize(("args", "names", "lists"), BAD)
+def test_bad_input_exits_2_with_one_line(args: tuple[str, ...], names: str, lists: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and names in lines[0] and lists in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
