@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY_READY := $(VENV)/.ready
 NODE_READY := node_modules/.package-lock.json
+export NO_MKDOCS_2_WARNING := 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["RUNTIME_FILES", "RuntimeMissing", "Wheel", "build_wheel", "copy_runtime", "runtime_version", "source_digest"]
+__all__ = ["RUNTIME_FILES", "RuntimeMissing", "Wheel", "build_wheel", "runtime_files", "runtime_version", "source_digest"]
 
 # What a browser worker needs from the npm `pyodide` package (the rest is for Node or for debugging).
 RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
@@ -72,21 +72,13 @@ def runtime_version(project: Path) -> str:
     return str(json.loads((project / "package.json").read_text())["dependencies"]["pyodide"])
 
 
-def copy_runtime(project: Path, dest: Path) -> None:
-    """Copy the browser's share of the pinned Pyodide runtime into `dest`."""
+def runtime_files(project: Path) -> dict[str, Path]:
+    """The browser's share of the pinned Pyodide runtime: file name -> installed path."""
     source = project / "node_modules" / "pyodide"
     missing = [name for name in RUNTIME_FILES if not (source / name).is_file()]
     if missing:
-        raise RuntimeMissing(
-            f"The Pyodide runtime is missing ({source / missing[0]}): run `npm ci` (or `make setup`) to fetch it."
-        )
+        raise RuntimeMissing(f"The Pyodide runtime is missing ({source / missing[0]}): run `npm ci` (or `make setup`) to fetch it.")
     installed = json.loads((source / "package.json").read_text())["version"]
     if installed != runtime_version(project):
-        raise RuntimeMissing(
-            f"node_modules has Pyodide {installed}, package.json pins {runtime_version(project)}: run `npm ci`."
-        )
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in RUNTIME_FILES:
-        target = dest / name
-        if not target.exists() or target.stat().st_size != (source / name).stat().st_size:
-            shutil.copyfile(source / name, target)
+        raise RuntimeMissing(f"node_modules has Pyodide {installed}, package.json pins {runtime_version(project)}: run `npm ci`.")
+    return {name: source / name for name in RUNTIME_FILES}

@@ -1,0 +1,39 @@
+"""JSON in, JSON out: the surface the browser's worker calls (strings cross the JS boundary,
+so no Python object leaks into JavaScript). Returns ids only; the page holds the words."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from .engine import evaluate
+from .loader import load_checklist
+from .model import Checklist
+from .share import decode_answers, encode_answers
+
+__all__ = ["decode_json", "evaluate_json", "warm_up"]
+
+
+@lru_cache(maxsize=None)
+def _checklist(checklist_id: str) -> Checklist:
+    return load_checklist(checklist_id)
+
+
+def evaluate_json(checklist_id: str, answers_json: str) -> str:
+    """Evaluate a JSON object of answers; the assessment as JSON, plus the share fragment."""
+    checklist = _checklist(checklist_id)
+    raw = json.loads(answers_json)
+    answers = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+    assessment = evaluate(checklist, answers)
+    return json.dumps({**assessment.to_dict(), "fragment": encode_answers(checklist, answers)})
+
+
+def decode_json(checklist_id: str, link: str) -> str:
+    """Decode a share link: the valid answers, and each dropped part with its reason id."""
+    decoded = decode_answers(_checklist(checklist_id), link)
+    return json.dumps({"answers": decoded.answers, "dropped": [{"part": d.part, "reason": d.reason} for d in decoded.dropped]})
+
+
+def warm_up(checklist_id: str) -> None:
+    """Load (and cache) a checklist, so that the first real evaluation is as fast as the rest."""
+    evaluate(_checklist(checklist_id), {})

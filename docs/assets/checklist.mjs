@@ -1,0 +1,310 @@
+// The checklist on the page: reads and writes the form, keeps the share link in the URL fragment,
+// and asks the worker (Python, in Pyodide) for a result. All words shown come from the page,
+// rendered at build time; the worker returns ids. Nothing from the URL is ever parsed as HTML.
+
+const LOAD_TIMEOUT_MS = 90_000;
+const REQUEST_TIMEOUT_MS = 15_000;
+
+// --- the engine: one worker per browsing session, reused across instant navigation -----------
+
+class Engine {
+  constructor() {
+    this.worker = null;
+    this.ready = null;
+    this.pending = new Map();
+    this.nextId = 1;
+    this.listeners = new Set();
+  }
+
+  start({ runtime, wheel, checklist }) {
+    if (this.ready) return this.ready;
+    this.worker = new Worker(new URL("checklist-worker.mjs", import.meta.url), { type: "module" });
+    this.worker.addEventListener("message", ({ data }) => this.receive(data));
+    this.worker.addEventListener("error", (event) => {
+      event.preventDefault();
+      this.fail(new Error(event.message || "the worker could not start"));
+    });
+    this.ready = this.request("init", { runtime, wheel, checklist }, LOAD_TIMEOUT_MS, "timeout");
+    this.ready.catch(() => this.stop());
+    return this.ready;
+  }
+
+  stop() {
+    this.fail(new Error("the engine was stopped"));
+    this.worker?.terminate();
+    this.worker = null;
+    this.ready = null;
+  }
+
+  request(type, payload, timeout = REQUEST_TIMEOUT_MS, timeoutKind = "timeout") {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(Object.assign(new Error(`no answer after ${timeout / 1000} s`), { kind: timeoutKind }));
+      }, timeout);
+      this.pending.set(id, { resolve, reject, timer });
+      this.worker.postMessage({ type, id, ...payload });
+    });
+  }
+
+  receive(message) {
+    if (message.type === "progress") {
+      this.listeners.forEach((listener) => listener(message.stage));
+      return;
+    }
+    const entry = this.pending.get(message.id);
+    if (!entry) return;
+    this.pending.delete(message.id);
+    clearTimeout(entry.timer);
+    if (message.type === "error") entry.reject(Object.assign(new Error(message.error.message), { python: message.error.name }));
+    else entry.resolve(message.result);
+  }
+
+  fail(error) {
+    for (const { reject, timer } of this.pending.values()) {
+      clearTimeout(timer);
+      reject(error);
+    }
+    this.pending.clear();
+  }
+}
+
+const engine = new Engine();
+
+// --- the share link: the page's own URL, its fragment holds the answers ---------------------
+
+function readFragment() {
+  // Pairs as strings; which of them are valid is decided by the form's inputs (and by Python).
+  const pairs = [];
+  for (const part of location.hash.replace(/^#/, "").split(/[&;]/)) {
+    const at = part.indexOf("=");
+    if (at < 1) continue;
+    try {
+      pairs.push([decodeURIComponent(part.slice(0, at)), decodeURIComponent(part.slice(at + 1))]);
+    } catch {
+      // broken percent-encoding: left for Python to report
+    }
+  }
+  return pairs;
+}
+
+function writeFragment(answers) {
+  const fragment = Object.entries(answers)
+    .map(([question, option]) => `${encodeURIComponent(question)}=${encodeURIComponent(option)}`)
+    .join("&");
+  const url = new URL(location.href);
+  url.hash = fragment;
+  if (url.href !== location.href) history.replaceState(history.state, "", url.href);
+}
+
+// --- one checklist on the page ---------------------------------------------------------------
+
+class Checklist {
+  constructor(root) {
+    this.root = root;
+    this.id = root.dataset.checklist;
+    this.form = root.querySelector("[data-form]");
+    this.status = root.querySelector("[data-status]");
+    this.sequence = 0;
+  }
+
+  $(selector) {
+    return this.root.querySelector(selector);
+  }
+
+  message(key) {
+    return this.$(`[data-message="${key}"]`)?.textContent ?? "";
+  }
+
+  // answers in question order, from the form
+  answers() {
+    const answers = {};
+    for (const fieldset of this.form.querySelectorAll("[data-question]")) {
+      const checked = fieldset.querySelector("input[type=radio]:checked");
+      if (checked) answers[checked.name] = checked.value;
+    }
+    return answers;
+  }
+
+  setAnswers(answers) {
+    for (const input of this.form.querySelectorAll("input[type=radio]")) {
+      input.checked = Object.hasOwn(answers, input.name) && answers[input.name] === input.value;
+    }
+  }
+
+  bind() {
+    this.root.dataset.bound = "";
+    this.openedWith = location.hash; // decoded (and its problems reported) once the engine is up
+    const fromLink = Object.fromEntries(readFragment().reverse()); // first of repeated parts wins
+    this.setAnswers(fromLink);
+    this.form.addEventListener("change", () => this.changed());
+    this.root.addEventListener("click", (event) => this.clicked(event));
+    this.updateLink();
+    this.load();
+  }
+
+  async load() {
+    this.setState("loading");
+    this.$("[data-alert]").hidden = true;
+    const progress = (stage) => {
+      const steps = ["loading-runtime", "loading-engine", "starting-engine"];
+      this.$("[data-progress]").value = steps.indexOf(stage) + 1;
+      this.status.textContent = this.message(stage);
+    };
+    engine.listeners.add(progress);
+    try {
+      await engine.start({
+        runtime: new URL(this.root.dataset.runtime, document.baseURI).href,
+        wheel: new URL(this.root.dataset.wheel, document.baseURI).href,
+        checklist: this.id,
+      });
+      if (!this.root.isConnected) return;
+      const decoded = await engine.request("decode", { checklist: this.id, link: this.openedWith });
+      this.showDropped(decoded.dropped);
+      if (Object.keys(this.answers()).length === 0 || decoded.dropped.length) this.setAnswers({ ...decoded.answers, ...this.answers() });
+      this.setState("ready");
+      this.$("[data-loading]").classList.add("checklist__loading--done");
+      this.status.textContent = this.message("ready");
+      await this.evaluate();
+    } catch (error) {
+      this.showError(error.kind === "timeout" ? "error-timeout" : "error-load", error);
+    } finally {
+      engine.listeners.delete(progress);
+    }
+  }
+
+  changed() {
+    this.updateLink();
+    if (this.root.dataset.state === "ready") this.evaluate();
+  }
+
+  async evaluate() {
+    const sequence = ++this.sequence;
+    try {
+      const result = await engine.request("evaluate", { checklist: this.id, answers: this.answers() });
+      if (sequence === this.sequence && this.root.isConnected) this.render(result);
+    } catch (error) {
+      if (sequence === this.sequence) this.showError("error-evaluate", error);
+    }
+  }
+
+  render(result) {
+    const { outcome, caveats, criteria, missing } = result;
+    this.$("[data-waiting]").hidden = true;
+    this.$("[data-why]").hidden = false;
+    for (const el of this.root.querySelectorAll("[data-outcome]")) el.hidden = el.dataset.outcome !== outcome;
+    for (const el of this.root.querySelectorAll("[data-caveat]")) el.hidden = !caveats.includes(el.dataset.caveat);
+    for (const el of this.root.querySelectorAll("[data-criterion]")) {
+      const met = criteria[el.dataset.criterion] === true;
+      el.dataset.met = String(met);
+      el.querySelector("[data-mark-met]").hidden = !met;
+      el.querySelector("[data-mark-unmet]").hidden = met;
+    }
+    for (const el of this.root.querySelectorAll("[data-missing]")) el.hidden = !missing.includes(el.dataset.missing);
+    this.$("[data-missing-list]").hidden = missing.length === 0;
+    this.$("[data-provisional]").hidden = missing.length === 0;
+    this.$("[data-missing-count]").textContent = String(missing.length);
+    this.root.dataset.outcome = outcome;
+    const title = this.$(`[data-outcome="${outcome}"] .admonition-title`)?.textContent ?? outcome;
+    const provisional = missing.length ? ` (${this.message("provisional")} ${missing.length} ${this.message("unanswered")})` : "";
+    this.status.textContent = `${this.message("result")} ${title}${provisional}`;
+  }
+
+  updateLink() {
+    writeFragment(this.answers());
+    const link = this.$("[data-share-link]");
+    link.href = location.href;
+    link.textContent = location.href;
+  }
+
+  showDropped(dropped) {
+    const notice = this.$("[data-dropped]");
+    notice.hidden = dropped.length === 0;
+    this.$("[data-dropped-parts]").textContent = dropped.map((d) => `“${d.part}”`).join(", ");
+  }
+
+  showError(key, error) {
+    this.setState("error");
+    const detail = error?.message ? ` (${error.python ? error.python + ": " : ""}${error.message})` : "";
+    this.$("[data-alert-text]").textContent = this.message(key) + detail;
+    this.$("[data-alert]").hidden = false;
+    this.status.textContent = "";
+  }
+
+  setState(state) {
+    this.root.dataset.state = state;
+  }
+
+  async clicked(event) {
+    const target = event.target.closest("[data-action], [data-missing] a");
+    if (!target) return;
+    if (target.matches("[data-missing] a")) {
+      // jump to the question without replacing the share link in the address bar
+      event.preventDefault();
+      const fieldset = this.root.querySelector(`[data-question="${target.closest("[data-missing]").dataset.missing}"]`);
+      fieldset?.scrollIntoView({ block: "center" });
+      fieldset?.querySelector("input")?.focus();
+      return;
+    }
+    const action = target.dataset.action;
+    if (action === "reset") {
+      this.setAnswers({});
+      this.showDropped([]);
+      this.changed();
+      this.form.querySelector("input")?.focus();
+    } else if (action === "copy-link") {
+      this.copy(location.href, "copied-link");
+    } else if (action === "copy-text") {
+      this.copy(this.summary(), "copied-text");
+    } else if (action === "retry") {
+      engine.stop();
+      this.load();
+    }
+  }
+
+  async copy(text, doneKey) {
+    const note = this.$("[data-copied]");
+    try {
+      await navigator.clipboard.writeText(text);
+      note.textContent = this.message(doneKey);
+    } catch {
+      note.textContent = this.message("copy-failed");
+    }
+  }
+
+  // A plain-text assessment for a decision memo: the same content as the printed page.
+  summary() {
+    const lines = [this.message("text-title"), "", `${this.message("text-answers")}:`];
+    for (const fieldset of this.form.querySelectorAll("[data-question]")) {
+      const question = fieldset.querySelector("legend").textContent.trim();
+      const checked = fieldset.querySelector("input:checked");
+      lines.push(`- ${question} ${checked ? checked.closest("label").textContent.trim() : `(${this.message("unanswered")})`}`);
+    }
+    const outcome = this.root.querySelector("[data-outcome]:not([hidden])");
+    if (outcome) {
+      lines.push("", `${this.message("text-outcome")}: ${outcome.querySelector(".admonition-title").textContent.trim()}`);
+      const provisional = this.$("[data-provisional]");
+      if (!provisional.hidden) lines.push(provisional.textContent.trim());
+      const caveats = [...this.root.querySelectorAll("[data-caveat]:not([hidden]) .admonition-title")];
+      if (caveats.length) lines.push("", `${this.message("text-caveats")}:`, ...caveats.map((c) => `- ${c.textContent.trim()}`));
+      lines.push("", `${this.message("text-criteria")}:`);
+      for (const li of this.root.querySelectorAll("[data-criterion]")) {
+        const met = li.dataset.met === "true" ? this.message("text-met") : this.message("text-unmet");
+        lines.push(`- [${met}] ${li.querySelector("a").textContent.trim()}`);
+      }
+    }
+    lines.push("", `${this.message("text-link")}: ${location.href}`);
+    return lines.join("\n");
+  }
+}
+
+// --- wiring: Material's instant navigation emits document$ after every page swap -------------
+
+function bindAll() {
+  for (const root of document.querySelectorAll("[data-checklist]:not([data-bound])")) new Checklist(root).bind();
+}
+
+if (window.document$?.subscribe) window.document$.subscribe(bindAll);
+else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", bindAll);
+else bindAll();

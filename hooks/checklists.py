@@ -1,0 +1,156 @@
+"""MkDocs adapter: checklists in pages, the wheel and the Pyodide runtime in the site.
+
+Thin on purpose: the work is in checklist_render.py and site_runtime.py (plain functions), so
+that another generator (Zensical) needs a new adapter, not a rewrite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import markdown as python_markdown
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+import decision
+from checklist_render import MARKER, guide_links, markers, render_checklist, share_link_problems
+from site_runtime import RuntimeMissing, build_wheel, runtime_files, runtime_version
+
+# --- state of one build -------------------------------------------------------------------
+
+_checklists: dict[str, decision.Checklist] = {}
+_pages: dict[str, list[str]] = {}  # page src_uri -> checklist ids in its markers
+_urls: dict[str, str] = {}  # "runtime" / "wheel" -> site-relative URL
+
+
+# --- hooks --------------------------------------------------------------------------------
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig | None:
+    # Every checklist is validated on every build, whether a page shows it or not.
+    try:
+        _checklists.clear()
+        _checklists.update(decision.load_all())
+    except decision.DefinitionError as error:
+        raise PluginError(f"Invalid checklist definition:\n{error}") from None
+    return None
+
+
+def on_files(files: Files, /, *, config: MkDocsConfig) -> Files:
+    root = _root(config)
+    try:
+        runtime = runtime_files(root)
+    except RuntimeMissing as error:
+        raise PluginError(str(error)) from None
+    runtime_uri = f"assets/pyodide/{runtime_version(root)}/"
+    for name, path in runtime.items():
+        files.append(File.generated(config, runtime_uri + name, abs_src_path=str(path)))
+    wheel = build_wheel(root, root / ".cache")
+    wheel_uri = f"assets/wheels/{wheel.digest[:16]}/{wheel.path.name}"
+    files.append(File.generated(config, wheel_uri, abs_src_path=str(wheel.path)))
+    mermaid = root / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
+    files.append(File.generated(config, "assets/vendor/mermaid.min.js", abs_src_path=str(mermaid)))
+    _urls.update(runtime=runtime_uri, wheel=wheel_uri)
+    problems = [
+        f"{checklist.source}: {key}: links to '{path}', but the site has no page '{path.partition('#')[0]}'"
+        for checklist in _checklists.values()
+        for key, path in guide_links(checklist)
+        if files.get_file_from_path(path.partition("#")[0]) is None
+    ]
+    if problems:
+        raise PluginError("Checklist guidance links point nowhere:\n" + "\n".join(problems))
+    return files
+
+
+def on_page_markdown(markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+    ids = markers(markdown)
+    for checklist_id in ids:
+        if checklist_id not in _checklists:
+            valid = ", ".join(sorted(_checklists))
+            raise PluginError(f"{page.file.src_uri}: unknown checklist '{checklist_id}' in a checklist marker; valid: {valid}")
+    _pages[page.file.src_uri] = ids
+    return None  # the marker survives Markdown as an HTML comment, replaced in on_page_content
+
+
+def on_page_content(html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+    if not _pages.get(page.file.src_uri):
+        return None
+
+    def link(path: str) -> str:
+        target, _, anchor = path.partition("#")
+        file = files.get_file_from_path(target)
+        assert file is not None  # checked in on_files
+        return file.url_relative_to(page.file) + (f"#{anchor}" if anchor else "")
+
+    def render(match: Any) -> str:
+        return render_checklist(
+            _checklists[match["id"]],
+            link=link,
+            markdown=_markdown_renderer(config),
+            runtime_url=get_relative_url(_urls["runtime"], page.url).rstrip("/") + "/",
+            wheel_url=get_relative_url(_urls["wheel"], page.url),
+        )
+
+    return MARKER.sub(render, html)
+
+
+def on_env(env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+    # All pages are rendered now: check anchors of guidance links, and share links in pages.
+    problems: list[str] = []
+    for checklist in _checklists.values():
+        for key, path in guide_links(checklist):
+            target, _, anchor = path.partition("#")
+            page = _page(files, target)
+            if anchor and page is not None and anchor not in (page.present_anchor_ids or ()):
+                problems.append(f"{checklist.source}: {key}: '{path}': the page '{target}' has no anchor '#{anchor}'")
+        holder = _page(files, checklist.page)
+        if holder is not None and checklist.id not in _pages.get(checklist.page, []):
+            problems.append(f"{checklist.source}: page: '{checklist.page}' has no marker <!-- checklist {checklist.id} -->")
+    for file in files.documentation_pages():
+        if file.page is not None:
+            problems += _check_share_links(file.page)
+    if problems:
+        raise PluginError("Checklist links are broken:\n" + "\n".join(problems))
+    return env
+
+
+def on_serve(server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+    server.watch(str(_root(config) / "decision" / "checklists"))
+    return server
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _root(config: MkDocsConfig) -> Path:
+    return Path(config.config_file_path).resolve().parent
+
+
+def _page(files: Files, src_uri: str) -> Page | None:
+    file = files.get_file_from_path(src_uri)
+    return file.page if file is not None else None
+
+
+def _markdown_renderer(config: MkDocsConfig) -> Any:
+    converter = python_markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
+
+    def render(text: str) -> str:
+        return converter.reset().convert(text)
+
+    return render
+
+
+def _check_share_links(page: Page) -> list[str]:
+    """Links such as `checklist.md#knowledge=changing&style=no` are share links: check their
+    answers against the checklist on the target page, and keep them out of anchor validation."""
+    problems = []
+    for target, anchors in (page.links_to_anchors or {}).items():
+        ids = _pages.get(target.src_uri, [])
+        for anchor in [a for a in anchors if "=" in a and ids]:
+            original = anchors.pop(anchor)
+            for wrong in share_link_problems(_checklists[ids[0]], anchor):
+                problems.append(f"{page.file.src_uri}: share link '{original}': {wrong}")
+    return problems
