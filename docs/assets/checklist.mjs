@@ -181,12 +181,20 @@ class Checklist {
 
   async evaluate() {
     const sequence = ++this.sequence;
+    this.pending(+1);
     try {
       const result = await engine.request("evaluate", { checklist: this.id, answers: this.answers() });
       if (sequence === this.sequence && this.root.isConnected) this.render(result);
     } catch (error) {
       if (sequence === this.sequence) this.showError("error-evaluate", error);
+    } finally {
+      this.pending(-1);
     }
+  }
+
+  // How many evaluations are under way (tests and styles can wait for 0).
+  pending(change) {
+    this.root.dataset.pending = String(Number(this.root.dataset.pending || 0) + change);
   }
 
   render(result) {
