@@ -126,7 +126,8 @@ def on_serve(server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
 
 
 def _root(config: MkDocsConfig) -> Path:
-    return Path(config.config_file_path).resolve().parent
+    """The project these hooks belong to (pyproject.toml, decision/, node_modules/)."""
+    return Path(__file__).resolve().parent.parent
 
 
 def _page(files: Files, src_uri: str) -> Page | None:

@@ -1,20 +1,26 @@
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 import decision
+from tests.sitekit import ROOT, build, serve
+
+sys.path.insert(0, str(ROOT / "hooks"))  # the hooks' plain functions, importable without MkDocs
+
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
 
 
 @pytest.fixture(scope="session")
 def fine_tuning() -> decision.Checklist:
     return decision.load_checklist("fine-tuning")
-
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "hooks"))  # the hooks' plain functions, importable without MkDocs
 
 
 @pytest.fixture(scope="session")
@@ -23,3 +29,78 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from site_runtime import build_wheel
 
     return build_wheel(ROOT, tmp_path_factory.mktemp("cache")).path
+
+
+# --- the built site, shared by every test that needs it ------------------------------------
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site_dir = tmp_path_factory.mktemp("site")
+    result = build(ROOT, site_dir)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return site_dir
+
+
+@pytest.fixture(scope="session")
+def server(site: Path) -> Iterator[object]:
+    with serve(site) as running:
+        yield running
+
+
+# --- one browser for the whole session --------------------------------------------------------
+
+
+def _chromium() -> str:
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        pytest.fail("Chromium is needed for the browser tests: apt-get install chromium (or set CHROMIUM=/path/to/it)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Requests(list[str]):
+    """Every URL a browser context asked for."""
+
+    def foreign(self, origin: str) -> list[str]:
+        """Network requests (not data: or blob:) that do not start with `origin`."""
+        return [url for url in self if urlsplit(url).scheme in ("http", "https", "ws", "wss") and not url.startswith(origin)]
+
+
+@pytest.fixture
+def context(browser: object, server: object, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A fresh browser context; at the end, asserts that no request left the site's origin."""
+    marker = request.node.get_closest_marker("browser_context")
+    options = dict(marker.kwargs) if marker else {}
+    ctx = browser.new_context(**options)  # type: ignore[attr-defined]
+    requests = Requests()
+    ctx.on("request", lambda r: requests.append(r.url))
+    ctx.requests = requests
+    ctx.origins = {_origin(server.url)}  # type: ignore[attr-defined]
+    yield ctx
+    ctx.close()
+    foreign = [url for url in requests.foreign("") if _origin(url) not in ctx.origins]
+    assert foreign == [], "requests left the site's origin"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@pytest.fixture
+def page(context: object) -> Iterator[object]:
+    page = context.new_page()  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors
+    yield page

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.sitekit import ROOT
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import decision
-from tests.conftest import ROOT
+from tests.sitekit import ROOT
 from tests.rules import QUESTIONS, every_complete_answer_set
 
 pytestmark = pytest.mark.pyodide

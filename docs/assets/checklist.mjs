@@ -213,7 +213,7 @@ class Checklist {
     this.$("[data-missing-list]").hidden = missing.length === 0;
     this.$("[data-provisional]").hidden = missing.length === 0;
     this.$("[data-missing-count]").textContent = String(missing.length);
-    this.root.dataset.outcome = outcome;
+    this.root.dataset.currentOutcome = outcome;
     const title = this.$(`[data-outcome="${outcome}"] .admonition-title`)?.textContent ?? outcome;
     const provisional = missing.length ? ` (${this.message("provisional")} ${missing.length} ${this.message("unanswered")})` : "";
     this.status.textContent = `${this.message("result")} ${title}${provisional}`;

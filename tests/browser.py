@@ -1,0 +1,42 @@
+"""Helpers for the end-to-end tests: what a reader does and sees on a checklist page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+READY_TIMEOUT_MS = 60_000
+
+
+def wait_ready(page: Any, checklist: str = "fine-tuning") -> None:
+    page.wait_for_selector(f"[data-checklist={checklist}][data-state=ready]", timeout=READY_TIMEOUT_MS)
+
+
+def wait_result(page: Any, outcome: str) -> None:
+    page.wait_for_selector(f"[data-outcome={outcome}]:not([hidden])", state="visible")
+
+
+def shown(page: Any) -> tuple[str, list[str]]:
+    """The outcome and caveats the reader sees."""
+    outcomes = page.eval_on_selector_all("[data-outcome]", "els => els.filter(e => e.offsetParent !== null).map(e => e.dataset.outcome)")
+    caveats = page.eval_on_selector_all("[data-caveat]", "els => els.filter(e => e.offsetParent !== null).map(e => e.dataset.caveat)")
+    assert len(outcomes) == 1, outcomes
+    return outcomes[0], caveats
+
+
+def answer(page: Any, answers: dict[str, str]) -> None:
+    for question, option in answers.items():
+        page.check(f'input[name="{question}"][value="{option}"]')
+
+
+def checked(page: Any) -> dict[str, str]:
+    return dict(page.eval_on_selector_all("input[type=radio]:checked", "els => els.map(e => [e.name, e.value])"))
+
+
+def settle(page: Any) -> None:
+    """Wait until the page has shown the result of the latest answers."""
+    page.wait_for_function(
+        """() => {
+            const root = document.querySelector('[data-checklist]');
+            return root.dataset.state === 'ready' && root.dataset.pending === '0';
+        }"""
+    )

@@ -1,0 +1,97 @@
+"""Test helpers: build the site (or a temporary copy of the project), and serve it on 127.0.0.1."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_PARTS = ("mkdocs.yml", "pyproject.toml", "package.json", "decision", "docs", "hooks", "overrides")
+
+
+def build(project: Path, site_dir: Path, *, site_url: str = "http://127.0.0.1:8000/", env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build --strict` of a project folder; `decision` is imported from that folder."""
+    environment = {**os.environ, "SITE_URL": site_url, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(project), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=project, env=environment, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def copy_project(dest: Path) -> Path:
+    """A temporary copy of the project (node_modules linked, not copied), to break on purpose."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, dest / part)
+    (dest / "node_modules").symlink_to(ROOT / "node_modules")
+    return dest
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".wasm": "application/wasm",
+        ".whl": "application/zip",
+        ".json": "application/json",
+    }
+    prefix = "/"
+    headers_for: Callable[[str], Mapping[str, str]] = staticmethod(lambda path: {})
+    blocked: set[str] = set()
+
+    def translate_path(self, path: str) -> str:
+        clean = path.split("?", 1)[0].split("#", 1)[0]
+        if not clean.startswith(self.prefix):
+            return str(Path(self.directory) / "__outside_the_prefix__")
+        return super().translate_path("/" + clean[len(self.prefix):])
+
+    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        if any(part in self.path for part in self.blocked):
+            self.send_error(404, "blocked by the test")
+            return
+        super().do_GET()
+
+    def end_headers(self) -> None:
+        for name, value in self.headers_for(self.path).items():
+            self.send_header(name, value)
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve(directory: Path, *, prefix: str = "/", headers: Callable[[str], Mapping[str, str]] | None = None) -> Iterator["Server"]:
+    """Serve `directory` under `prefix` on 127.0.0.1 (a free port) in a thread."""
+    handler = type("Handler", (_Handler,), {"prefix": prefix, "blocked": set()})
+    if headers is not None:
+        handler.headers_for = staticmethod(headers)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Server(f"http://127.0.0.1:{httpd.server_address[1]}{prefix}", handler.blocked)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+class Server:
+    def __init__(self, url: str, blocked: set[str]) -> None:
+        self.url = url
+        self.blocked = blocked
+        """Parts of a path to answer with 404: a test's way to break a file."""

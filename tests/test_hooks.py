@@ -1,0 +1,150 @@
+"""The hooks: the HTML contract in the built site, and builds that fail with a clear message."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import decision
+from tests.sitekit import ROOT, build, copy_project
+
+# --- the real site -------------------------------------------------------------------------
+
+
+def test_checklist_page_holds_the_dom_contract(site: Path, fine_tuning: decision.Checklist) -> None:
+    html = (site / "checklist" / "index.html").read_text()
+    assert re.search(r'<div class="checklist" data-checklist="fine-tuning" data-state="loading"', html)
+    for question in fine_tuning.questions:
+        for option in question.options:
+            assert f'<input type="radio" name="{question.id}" value="{option.id}"' in html
+    for outcome in fine_tuning.outcomes:
+        assert f'data-outcome="{outcome.id}" hidden' in html
+    for caveat in fine_tuning.caveats:
+        assert f'data-caveat="{caveat.id}" hidden' in html
+    assert html.count("<fieldset") == len(fine_tuning.questions)
+    assert 'role="status"' in html and 'role="alert"' in html
+    assert "<!-- checklist" not in html  # the marker was replaced
+
+
+def test_runtime_and_wheel_are_shipped_under_versioned_and_hashed_paths(site: Path) -> None:
+    html = (site / "checklist" / "index.html").read_text()
+    runtime = re.search(r'data-runtime="\.\./(assets/pyodide/314\.0\.7/)"', html)
+    wheel = re.search(r'data-wheel="\.\./(assets/wheels/([0-9a-f]{16})/decision-[^"]+\.whl)"', html)
+    assert runtime and wheel
+    for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"):
+        assert (site / runtime[1] / name).is_file()
+    names = zipfile.ZipFile(site / wheel[1]).namelist()
+    assert "decision/checklists/fine-tuning.toml" in names and "decision/jsonapi.py" in names
+
+
+def test_guidance_links_resolve_relative_to_the_page(site: Path) -> None:
+    html = (site / "checklist" / "index.html").read_text()
+    assert '<a href="../learn/rag/#when-rag-fits">' in html
+    assert '<a href="../guidance/rag-and-fine-tuning/">What this means, and next steps</a>' in html
+
+
+def test_no_page_loads_anything_from_another_origin(site: Path) -> None:
+    loads = r'<(?:script|img|iframe|source)\b[^>]*\bsrc="(?:https?:)?//|<link\b[^>]*rel="(?:stylesheet|preload|modulepreload|icon|manifest)"[^>]*href="(?:https?:)?//'
+    pattern = re.compile(loads, re.IGNORECASE)
+    offenders = [str(p.relative_to(site)) for p in site.rglob("*.html") if pattern.search(p.read_text())]
+    assert offenders == []
+
+
+def test_every_page_has_a_description_and_link_preview(site: Path) -> None:
+    for page in site.rglob("index.html"):
+        if page.parent.name in ("search",):
+            continue
+        html = page.read_text()
+        assert re.search(r'<meta name="description" content="[^"]{20,}"', html), page
+        assert '<meta property="og:title"' in html and '<meta property="og:description"' in html, page
+
+
+# --- builds that must fail, in a temporary copy of the project ------------------------------
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "project")
+
+
+def fails(project: Path, tmp_path: Path) -> str:
+    result = build(project, tmp_path / "out")
+    assert result.returncode != 0, "the build should have failed"
+    assert "Traceback" not in result.stderr
+    return result.stderr
+
+
+def test_unknown_checklist_in_a_marker(project: Path, tmp_path: Path) -> None:
+    page = project / "docs" / "faq.md"
+    page.write_text(page.read_text() + "\n<!-- checklist fine-tunning -->\n")
+    assert "faq.md: unknown checklist 'fine-tunning' in a checklist marker; valid: fine-tuning, training-data" in fails(project, tmp_path)
+
+
+def test_guidance_link_to_a_missing_anchor_or_page(project: Path, tmp_path: Path) -> None:
+    rag = project / "docs" / "learn" / "rag.md"
+    rag.write_text(rag.read_text().replace("{#when-rag-fits}", "{#when-retrieval-fits}"))
+    toml = project / "decision" / "checklists" / "fine-tuning.toml"
+    toml.write_text(toml.read_text().replace('guide = "guidance/caveats.md#baseline"', 'guide = "guidance/cavets.md#baseline"'))
+    errors = fails(project, tmp_path)
+    assert "decision/checklists/fine-tuning.toml: caveats[1].guide: links to 'guidance/cavets.md#baseline', but the site has no page 'guidance/cavets.md'" in errors
+    toml.write_text(toml.read_text().replace("guidance/cavets.md", "guidance/caveats.md"))
+    errors = fails(project, tmp_path)
+    assert "decision/checklists/fine-tuning.toml: questions[0].guide: 'learn/rag.md#when-rag-fits': the page 'learn/rag.md' has no anchor '#when-rag-fits'" in errors
+
+
+def test_invalid_definition_fails_the_build_with_every_problem(project: Path, tmp_path: Path) -> None:
+    toml = project / "decision" / "checklists" / "fine-tuning.toml"
+    broken = (
+        toml.read_text()
+        .replace('title = "Budget to maintain"', 'titel = "Budget to maintain"')
+        .replace('in = ["over-1000"]', 'in = ["over-9000"]')
+        .replace('id = "rag"\n', 'id = "fine-tuning"\n')
+    )
+    toml.write_text(broken)
+    errors = fails(project, tmp_path)
+    assert "Invalid checklist definition" in errors
+    for expected in (
+        "decision/checklists/fine-tuning.toml: questions[8].titel: unknown key (did you mean 'title'?)",
+        "decision/checklists/fine-tuning.toml: questions[8].title: is missing",
+        "decision/checklists/fine-tuning.toml: criteria[0].when.in[0]: question 'examples' has no option 'over-9000'",
+        "decision/checklists/fine-tuning.toml: outcomes[2].id: duplicate id 'fine-tuning'",
+    ):
+        assert expected in errors
+
+
+def test_share_link_in_a_page_is_checked(project: Path, tmp_path: Path) -> None:
+    page = project / "docs" / "faq.md"
+    page.write_text(page.read_text() + "\n[Try it](checklist.md#knowledge=changing&style=perhaps)\n")
+    assert "faq.md: share link 'checklist.md#knowledge=changing&style=perhaps': 'style=perhaps' (unknown-option)" in fails(project, tmp_path)
+
+
+def test_missing_runtime_names_the_command_that_fetches_it(project: Path, tmp_path: Path) -> None:
+    (project / "node_modules").unlink()
+    errors = fails(project, tmp_path)
+    lines = [line for line in errors.splitlines() if "Pyodide runtime is missing" in line]
+    assert len(lines) == 1 and "run `npm ci`" in lines[0]
+
+
+# --- the wheel -----------------------------------------------------------------------------
+
+
+def test_wheel_is_reused_until_the_engine_changes(tmp_path: Path) -> None:
+    from site_runtime import build_wheel
+
+    project = copy_project(tmp_path / "project")
+    first = build_wheel(project, tmp_path / "cache")
+    again = build_wheel(project, tmp_path / "cache")
+    assert again == first and again.path.stat().st_mtime == first.path.stat().st_mtime
+    toml = project / "decision" / "checklists" / "fine-tuning.toml"
+    toml.write_text(toml.read_text().replace("Nine questions", "Nine short questions"))
+    changed = build_wheel(project, tmp_path / "cache")
+    assert changed.digest != first.digest
+
+
+def test_wheel_is_reproducible(tmp_path: Path) -> None:
+    from site_runtime import build_wheel
+
+    assert build_wheel(ROOT, tmp_path / "a").digest == build_wheel(ROOT, tmp_path / "b").digest
