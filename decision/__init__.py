@@ -3,7 +3,7 @@ explains itself, and a tolerant share-link codec. Standard library only (CPython
 
 from __future__ import annotations
 
-from .engine import Assessment, AssessmentDict, CriterionResult, evaluate, valid_answers
+from .engine import Assessment, AssessmentDict, CriterionResult, evaluate, referenced_criteria, valid_answers
 from .errors import ChecklistError, DefinitionError, Problem, UnknownChecklistError
 from .loader import checklist_ids, load_all, load_checklist, parse_checklist
 from .model import Checklist, Question
@@ -30,5 +30,6 @@ __all__ = [
     "load_all",
     "load_checklist",
     "parse_checklist",
+    "referenced_criteria",
     "valid_answers",
 ]

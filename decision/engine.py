@@ -8,7 +8,7 @@ from typing import TypedDict
 
 from .model import All, Any, AtLeast, Checklist, Condition, Not, OneOf, Ref
 
-__all__ = ["Assessment", "AssessmentDict", "CriterionResult", "evaluate", "valid_answers"]
+__all__ = ["Assessment", "AssessmentDict", "CriterionResult", "evaluate", "referenced_criteria", "valid_answers"]
 
 
 @dataclass(frozen=True)
@@ -102,10 +102,10 @@ def evaluate(checklist: Checklist, answers: Mapping[str, str]) -> Assessment:
         holds(Ref(criterion.id))
     outcome = next(o for o in checklist.outcomes if o.when is None or holds(o.when))
     caveats = tuple(c.id for c in checklist.caveats if holds(c.when))
-    reasons = tuple(_criteria_in(outcome.when)) if outcome.when is not None else ()
+    reasons = tuple(referenced_criteria(outcome.when)) if outcome.when is not None else ()
     if outcome.when is None:
         # The default outcome wins because every other outcome's rule failed: those are its reasons.
-        reasons = tuple(dict.fromkeys(r for o in checklist.outcomes if o.when is not None for r in _criteria_in(o.when)))
+        reasons = tuple(dict.fromkeys(r for o in checklist.outcomes if o.when is not None for r in referenced_criteria(o.when)))
     return Assessment(
         checklist=checklist.id,
         outcome=outcome.id,
@@ -117,13 +117,13 @@ def evaluate(checklist: Checklist, answers: Mapping[str, str]) -> Assessment:
     )
 
 
-def _criteria_in(condition: Condition) -> list[str]:
-    """The named criteria a condition refers to directly, in order."""
+def referenced_criteria(condition: Condition) -> list[str]:
+    """The named criteria a condition refers to directly (not through other criteria), in order."""
     match condition:
         case Ref(criterion=name):
             return [name]
         case All(conditions=parts) | Any(conditions=parts) | AtLeast(conditions=parts):
-            return list(dict.fromkeys(r for p in parts for r in _criteria_in(p)))
+            return list(dict.fromkeys(r for p in parts for r in referenced_criteria(p)))
         case Not(condition=inner):
-            return _criteria_in(inner)
+            return referenced_criteria(inner)
     return []

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from decision import Checklist, decode_answers
+from decision import Checklist, decode_answers, referenced_criteria
 
 __all__ = [
     "DIAGRAM_MARKER",
@@ -18,6 +18,7 @@ __all__ = [
     "LinkProblem",
     "guide_links",
     "markers",
+    "criteria_tree",
     "render_checklist",
     "share_link_problems",
 ]
@@ -70,7 +71,19 @@ def render_checklist(
     links = {path: link(path) for _, path in guide_links(checklist)}
     html = {text: markdown(text) for text in texts}
     template = _templates.get_template("checklist.html")
-    return template.render(checklist=checklist, links=links, html=html, runtime_url=runtime_url, wheel_url=wheel_url)
+    children, roots = criteria_tree(checklist)
+    return template.render(
+        checklist=checklist, links=links, html=html, runtime_url=runtime_url, wheel_url=wheel_url,
+        criteria={c.id: c for c in checklist.criteria}, children=children, roots=roots,
+    )  # fmt: skip
+
+
+def criteria_tree(checklist: Checklist) -> tuple[dict[str, list[str]], list[str]]:
+    """Each criterion's directly referenced criteria, and the criteria no other one refers to:
+    the explanation reads top-down, from the recommendations to the answers behind them."""
+    children = {c.id: referenced_criteria(c.when) for c in checklist.criteria}
+    referenced = {child for kids in children.values() for child in kids}
+    return children, [c.id for c in checklist.criteria if c.id not in referenced]
 
 
 def share_link_problems(checklist: Checklist, fragment: str) -> list[str]:

@@ -299,7 +299,9 @@ class Checklist {
       lines.push("", `${this.message("text-criteria")}:`);
       for (const li of this.root.querySelectorAll("[data-criterion]")) {
         const met = li.dataset.met === "true" ? this.message("text-met") : this.message("text-unmet");
-        lines.push(`- [${met}] ${li.querySelector("a").textContent.trim()}`);
+        let depth = 0;
+        for (let up = li.parentElement.closest("[data-criterion]"); up; up = up.parentElement.closest("[data-criterion]")) depth++;
+        lines.push(`${"  ".repeat(depth)}- [${met}] ${li.querySelector("a").textContent.trim()}`);
       }
     }
     lines.push("", `${this.message("text-link")}: ${location.href}`);
