@@ -1,4 +1,5 @@
-"""`python -m decision`: list, show and evaluate checklists from the command line."""
+"""`python -m decision`: list, show and evaluate checklists; validate, start (`new`) and describe
+(`schema`) checklist files."""
 
 from __future__ import annotations
 
@@ -6,13 +7,17 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from .engine import Assessment, evaluate
 from .errors import ChecklistError, DefinitionError
 from .loader import checklist_ids, load_checklist
 from .model import Checklist
+from .scaffold import new_checklist
+from .schema import SCHEMA_FILE, schema_text
 from .share import decode_answers, encode_answers
+from .validate import validate_paths, validate_shipped
 
 __all__ = ["main"]
 
@@ -33,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         if args.command is None:
-            raise _UsageError("a command is required: list, show or evaluate")
+            raise _UsageError("a command is required: list, show, evaluate, validate, new or schema")
         return int(args.run(args))
     except _UsageError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -63,6 +68,19 @@ def _build_parser() -> _Parser:
     ev.add_argument("--link", metavar="URL", help="a share link or bare fragment whose answers to use (--answer overrides)")
     ev.add_argument("--format", choices=("text", "json"), default="text")
     ev.set_defaults(run=_evaluate)
+
+    check = commands.add_parser("validate", help="check checklist files and report every problem")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="checklist files or folders (default: every shipped checklist)")
+    check.set_defaults(run=_validate)
+
+    new = commands.add_parser("new", help="start a checklist: decision/checklists/ID.toml and docs/ID.md")
+    new.add_argument("id", help="the new checklist's id (lowercase letters, digits and hyphens)")
+    new.add_argument("--title", help="its title (default: made from the id)")
+    new.set_defaults(run=_new)
+
+    schema = commands.add_parser("schema", help="write the checklist format's JSON Schema")
+    schema.add_argument("--output", "-o", default=str(SCHEMA_FILE), metavar="PATH", help="where to write it; - for stdout (default: %(default)s)")
+    schema.set_defaults(run=_schema)
     return parser
 
 
@@ -104,7 +122,51 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _validate(args: argparse.Namespace) -> int:
+    report = validate_paths(args.paths) if args.paths else validate_shipped()
+    for problem in report.problems:
+        print(problem)
+    print(report.summary)
+    return 1 if report.problems else 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    package = Path(__file__).resolve().parent
+    title = args.title if args.title is not None else args.id.replace("-", " ").capitalize()
+    checklists, docs = Path(_shown(package / "checklists")), Path(_shown(package.parent / "docs"))  # as messages show them
+    written = new_checklist(args.id, title, checklists=checklists, docs=docs)
+    toml, page = _shown(written.checklist), _shown(written.page)
+    print(f"wrote {toml}\nwrote {page}\n")
+    print("Next:")
+    print(f"  1. add the page to `nav` in mkdocs.yml:   - {title.strip()}: {args.id}.md")
+    print(f"  2. edit {toml} and {page} (questions, rules, texts; a guide link's #anchor must exist on its page)")
+    print(f"  3. check as you go:   python -m decision validate {toml}")
+    print(f"  4. look at it:        make serve   (then open /{args.id}/)")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    if args.output == "-":
+        sys.stdout.write(schema_text())
+        return 0
+    try:
+        Path(args.output).write_text(schema_text(), encoding="utf-8")
+    except OSError as error:
+        raise _UsageError(f"cannot write {args.output}: {error.strerror or error}") from None
+    print(f"wrote {_shown(Path(args.output))}")
+    return 0
+
+
 # --- helpers --------------------------------------------------------------------------------
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when inside it."""
+    absolute = path.resolve()
+    try:
+        return str(absolute.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(absolute)
 
 
 def _parse_answer(checklist: Checklist, raw: str) -> tuple[str, str]:

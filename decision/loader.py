@@ -12,18 +12,18 @@ from typing import Any as AnyValue
 
 from .errors import DefinitionError, Problem, UnknownChecklistError
 from .model import All, Any, AtLeast, Caveat, Checklist, Condition, Criterion, Not, OneOf, Option, Outcome, Question, Ref
+from .spec import CONDITION_FORMS, CONDITION_KEYS, GUIDE_PATTERN, SLUG_PATTERN, TABLES
 
 __all__ = ["SLUG", "checklist_ids", "load_all", "load_checklist", "parse_checklist"]
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_GUIDE = re.compile(r"^[^#\s]+\.md(?:#[A-Za-z0-9_:.-]+)?$")
+SLUG = re.compile(SLUG_PATTERN)
+_GUIDE = re.compile(GUIDE_PATTERN)
 
-_TOP_KEYS = ("id", "title", "description", "page", "questions", "criteria", "outcomes", "caveats")
-_QUESTION_KEYS = ("id", "title", "text", "help", "guide", "options")
-_OPTION_KEYS = ("id", "label")
-_CRITERION_KEYS = ("id", "title", "guide", "when")
-_RESULT_KEYS = ("id", "title", "summary", "guide", "when")
-_CONDITION_KEYS = ("question", "in", "all", "any", "at_least", "of", "not", "criterion")
+# The format is described once, in spec.py: the keys each table allows come from there.
+_ITEM_TABLE = {f.key: f.table for f in TABLES["checklist"].fields if f.kind == "tables"}
+_FORMS = {form.keys: form.name for form in CONDITION_FORMS}
+_FORM_LIST = ", ".join("{" + ", ".join(f.key for f in form.fields) + "}" for form in CONDITION_FORMS[:-1])
+_FORM_LIST += " or {" + ", ".join(f.key for f in CONDITION_FORMS[-1].fields) + "}"
 
 
 # --- public API ---------------------------------------------------------------------------
@@ -60,7 +60,10 @@ def load_all() -> dict[str, Checklist]:
 
 def parse_checklist(data: bytes | str, source: str) -> Checklist:
     """Parse a TOML definition. `source` names the file in every error (e.g. its path)."""
-    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+    except UnicodeDecodeError as error:
+        raise DefinitionError([Problem(source, "", f"not UTF-8 text: {error}")]) from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -71,7 +74,7 @@ def parse_checklist(data: bytes | str, source: str) -> Checklist:
     if checklist is not None and source.endswith(".toml") and checklist.id != expected:
         reader.problem("id", f"{checklist.id!r} must equal the file name {expected!r}")
     if reader.problems or checklist is None:
-        raise DefinitionError(reader.problems)
+        raise DefinitionError(sorted(reader.problems, key=_file_order))
     return checklist
 
 
@@ -148,7 +151,7 @@ class _Reader:
     # -- the parts --
 
     def checklist(self, raw: dict[str, AnyValue]) -> Checklist | None:
-        self._keys(raw, _TOP_KEYS, "")
+        self._keys(raw, TABLES["checklist"].keys, "")
         checklist_id = self._slug(raw, "", set())
         title = self._text(raw, "title", "")
         description = self._text(raw, "description", "")
@@ -176,17 +179,15 @@ class _Reader:
                 self._guide(item, path),
                 self._condition(item, "when", path),
             )
-            for path, item in self._unique(raw, "caveats", required=False, keys=_RESULT_KEYS)
+            for path, item in self._unique(raw, "caveats", required=False)
         )
         if self.problems:
             return None
         return Checklist(checklist_id, title, description, page, questions, criteria, outcomes, caveats, self.source)
 
-    def _unique(
-        self, raw: Mapping[str, AnyValue], key: str, required: bool = True, keys: tuple[str, ...] | None = None
-    ) -> Iterator[tuple[str, dict[str, AnyValue]]]:
+    def _unique(self, raw: Mapping[str, AnyValue], key: str, required: bool = True) -> Iterator[tuple[str, dict[str, AnyValue]]]:
         """Tables of one kind, with unknown keys reported and ids checked as unique slugs."""
-        allowed = keys or {"questions": _QUESTION_KEYS, "criteria": _CRITERION_KEYS}.get(key, _RESULT_KEYS)
+        allowed = TABLES[_ITEM_TABLE[key]].keys
         seen: set[str] = set()
         for path, item in self._tables(raw, key, required):
             self._keys(item, allowed, path)
@@ -196,7 +197,7 @@ class _Reader:
     def _question(self, path: str, raw: dict[str, AnyValue], seen: set[str]) -> Question:
         options = []
         for opath, item in self._tables(raw, "options", parent=path):
-            self._keys(item, _OPTION_KEYS, opath)
+            self._keys(item, TABLES["option"].keys, opath)
             options.append(Option(self._slug(item, opath, seen), self._text(item, "label", opath)))
         if len(options) == 1:
             self.problem(_join(path, "options"), "needs at least two options")
@@ -229,32 +230,28 @@ class _Reader:
         if not isinstance(value, dict):
             self.problem(path, "must be a condition table, e.g. { question = \"q\", in = [\"a\"] }")
             return All(())
-        self._keys(value, _CONDITION_KEYS, path)
-        shape = {k for k in value if k in _CONDITION_KEYS}
-        if shape == {"question", "in"}:
+        self._keys(value, CONDITION_KEYS, path)
+        form = _FORMS.get(frozenset(k for k in value if k in CONDITION_KEYS))
+        if form == "answer":
             return self._one_of(value, path)
-        if shape in ({"all"}, {"any"}):
-            (kind,) = shape
-            parts = self._list(value[kind], _join(path, kind))
-            return All(parts) if kind == "all" else Any(parts)
-        if shape == {"at_least", "of"}:
+        if form in ("all", "any"):
+            parts = self._list(value[form], _join(path, form))
+            return All(parts) if form == "all" else Any(parts)
+        if form == "at_least":
             parts = self._list(value["of"], _join(path, "of"))
             count = value["at_least"]
             if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= max(len(parts), 1):
                 self.problem(_join(path, "at_least"), f"must be a whole number from 1 to {len(parts)}")
                 count = 1
             return AtLeast(count, parts)
-        if shape == {"not"}:
+        if form == "not":
             return Not(self._parse_condition(value["not"], _join(path, "not")))
-        if shape == {"criterion"}:
+        if form == "criterion":
             name = value["criterion"]
             if name not in self.criterion_ids:
                 self.problem(_join(path, "criterion"), f"unknown criterion {name!r}{_suggest(str(name), self.criterion_ids)}")
             return Ref(str(name))
-        self.problem(
-            path,
-            "must have exactly one form: {question, in}, {all}, {any}, {at_least, of}, {not} or {criterion}",
-        )
+        self.problem(path, f"must have exactly one form: {_FORM_LIST}")
         return All(())
 
     def _list(self, value: AnyValue, path: str) -> tuple[Condition, ...]:
@@ -304,6 +301,18 @@ def _refs(condition: Condition) -> Iterator[str]:
             yield from _refs(inner)
         case _:
             return
+
+
+_TOP_ORDER = {key: index for index, key in enumerate(TABLES["checklist"].keys)}
+_PATH_START = re.compile(r"^(?P<key>[a-z_]+)(?:\[(?P<index>\d+)\])?")
+
+
+def _file_order(problem: Problem) -> tuple[int, int]:
+    """Problems roughly in the order of the file: by top-level key, then by table (stable otherwise)."""
+    start = _PATH_START.match(problem.key)
+    if start is None:
+        return (-1, 0)
+    return (_TOP_ORDER.get(start["key"], len(_TOP_ORDER)), int(start["index"] or 0))
 
 
 def _join(path: str, key: str) -> str:

@@ -4,7 +4,7 @@ called by the MkDocs adapter (checklists.py) and by the tests, with no MkDocs im
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,11 +61,11 @@ def render_checklist(
     *,
     link: Callable[[str], str],
     markdown: Callable[[str], str],
-    runtime_url: str,
-    wheel_url: str,
+    urls: Mapping[str, str],
 ) -> str:
     """The checklist's HTML. `link` turns a docs path (`learn/rag.md#x`) into a URL relative to
-    the page; `markdown` renders a text with the page's own Markdown settings."""
+    the page; `markdown` renders a text with the page's own Markdown settings; `urls` holds the
+    runtime folder, the wheel, the stdlib zip and the snapshot, relative to the page."""
     texts = [q.help for q in checklist.questions if q.help]
     texts += [o.summary for o in checklist.outcomes] + [c.summary for c in checklist.caveats]
     links = {path: link(path) for _, path in guide_links(checklist)}
@@ -73,7 +73,7 @@ def render_checklist(
     template = _templates.get_template("checklist.html")
     children, roots = criteria_tree(checklist)
     return template.render(
-        checklist=checklist, links=links, html=html, runtime_url=runtime_url, wheel_url=wheel_url,
+        checklist=checklist, links=links, html=html, urls=urls,
         criteria={c.id: c for c in checklist.criteria}, children=children, roots=roots,
     )  # fmt: skip
 

@@ -5,8 +5,10 @@ that another generator (Zensical) needs a new adapter, not a rewrite."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import markdown as python_markdown
 from mkdocs.config.defaults import MkDocsConfig
@@ -16,8 +18,11 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 import decision
-from checklist_render import MARKER, guide_links, markers, render_checklist, share_link_problems
-from site_runtime import RuntimeMissing, build_wheel, runtime_files, runtime_version
+from decision.schema import SCHEMA_URL, schema_text
+from checklist_diagram import diagram_markdown
+from checklist_render import DIAGRAM_MARKER, MARKER, guide_links, markers, render_checklist, share_link_problems
+from site_headers import content_security_policy, headers_file, inline_script_hashes, with_policy_meta
+from site_runtime import RuntimeMissing, build_wheel, gzip_sibling, memory_snapshot, runtime_files, runtime_version, trimmed_stdlib
 
 # --- state of one build -------------------------------------------------------------------
 
@@ -51,9 +56,24 @@ def on_files(files: Files, /, *, config: MkDocsConfig) -> Files:
     wheel = build_wheel(root, root / ".cache")
     wheel_uri = f"assets/wheels/{wheel.digest[:16]}/{wheel.path.name}"
     files.append(File.generated(config, wheel_uri, abs_src_path=str(wheel.path)))
+    try:
+        stdlib = trimmed_stdlib(root, wheel, root / ".cache")
+        snapshot = memory_snapshot(root, wheel, stdlib, root / ".cache")
+    except RuntimeMissing as error:
+        raise PluginError(str(error)) from None
+    stdlib_uri = f"assets/stdlib/{_digest(stdlib)}/python_stdlib.zip"
+    snapshot_uri = f"assets/snapshots/{_digest(snapshot)}/engine.snapshot"
+    files.append(File.generated(config, stdlib_uri, abs_src_path=str(stdlib)))
+    files.append(File.generated(config, snapshot_uri, abs_src_path=str(snapshot)))
+    # Precompressed siblings of the big files, for hosts that serve them as they are (nginx gzip_static).
+    for uri, path in ((runtime_uri + "pyodide.asm.wasm", runtime["pyodide.asm.wasm"]),
+                      (runtime_uri + "pyodide.asm.mjs", runtime["pyodide.asm.mjs"]), (snapshot_uri, snapshot)):  # fmt: skip
+        files.append(File.generated(config, uri + ".gz", abs_src_path=str(gzip_sibling(path, root / ".cache"))))
     mermaid = root / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
     files.append(File.generated(config, "assets/vendor/mermaid.min.js", abs_src_path=str(mermaid)))
-    _urls.update(runtime=runtime_uri, wheel=wheel_uri)
+    _urls.update(runtime=runtime_uri, wheel=wheel_uri, stdlib=stdlib_uri, snapshot=snapshot_uri)
+    # The checklist format's JSON Schema, at a stable URL for editors (generated, never stale).
+    files.append(File.generated(config, SCHEMA_URL, content=schema_text()))
     problems = [
         f"{checklist.source}: {key}: links to '{path}', but the site has no page '{path.partition('#')[0]}'"
         for checklist in _checklists.values()
@@ -72,6 +92,12 @@ def on_page_markdown(markdown: str, /, *, page: Page, config: MkDocsConfig, file
             valid = ", ".join(sorted(_checklists))
             raise PluginError(f"{page.file.src_uri}: unknown checklist '{checklist_id}' in a checklist marker; valid: {valid}")
     _pages[page.file.src_uri] = ids
+    for match in DIAGRAM_MARKER.finditer(markdown):
+        if match["id"] not in _checklists:
+            valid = ", ".join(sorted(_checklists))
+            raise PluginError(f"{page.file.src_uri}: unknown checklist '{match['id']}' in a checklist-diagram marker; valid: {valid}")
+    if DIAGRAM_MARKER.search(markdown):  # drawn from the rules, as a ```mermaid fence for superfences
+        return DIAGRAM_MARKER.sub(lambda match: diagram_markdown(_checklists[match["id"]]), markdown)
     return None  # the marker survives Markdown as an HTML comment, replaced in on_page_content
 
 
@@ -90,8 +116,7 @@ def on_page_content(html: str, /, *, page: Page, config: MkDocsConfig, files: Fi
             _checklists[match["id"]],
             link=link,
             markdown=_markdown_renderer(config),
-            runtime_url=get_relative_url(_urls["runtime"], page.url).rstrip("/") + "/",
-            wheel_url=get_relative_url(_urls["wheel"], page.url),
+            urls={name: _relative(uri, page.url) for name, uri in _urls.items()},
         )
 
     return MARKER.sub(render, html)
@@ -117,6 +142,17 @@ def on_env(env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
     return env
 
 
+def on_post_build(*, config: MkDocsConfig) -> None:
+    # Written after every page, so that the policy can carry the hash of each inline script.
+    site_dir = Path(config.site_dir)
+    hashes = inline_script_hashes(site_dir)
+    base_path = urlsplit(config.site_url or "/").path
+    (site_dir / "_headers").write_text(headers_file(content_security_policy(hashes), base_path), encoding="utf-8")
+    meta_policy = content_security_policy(hashes, in_meta=True)
+    for page in site_dir.rglob("*.html"):
+        page.write_text(with_policy_meta(page.read_text(encoding="utf-8"), meta_policy), encoding="utf-8")
+
+
 def on_serve(server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
     server.watch(str(_root(config) / "decision" / "checklists"))
     return server
@@ -128,6 +164,16 @@ def on_serve(server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
 def _root(config: MkDocsConfig) -> Path:
     """The project these hooks belong to (pyproject.toml, decision/, node_modules/)."""
     return Path(__file__).resolve().parent.parent
+
+
+def _relative(uri: str, page_url: str) -> str:
+    """A site URI relative to a page, keeping a folder's trailing slash."""
+    relative = get_relative_url(uri, page_url)
+    return relative.rstrip("/") + "/" if uri.endswith("/") else relative
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 def _page(files: Files, src_uri: str) -> Page | None:

@@ -5,6 +5,7 @@ import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -24,11 +25,16 @@ def fine_tuning() -> decision.Checklist:
 
 
 @pytest.fixture(scope="session")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The decision wheel, built exactly as the site build builds it."""
     from site_runtime import build_wheel
 
-    return build_wheel(ROOT, tmp_path_factory.mktemp("cache")).path
+    return build_wheel(ROOT, tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(scope="session")
+def wheel(built_wheel: Any) -> Path:
+    return Path(built_wheel.path)
 
 
 # --- the built site, shared by every test that needs it ------------------------------------

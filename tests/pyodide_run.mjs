@@ -1,12 +1,12 @@
 // Run the decision engine inside real Pyodide under Node.
-// Usage: node tests/pyodide_run.mjs WHEEL < cases.json  ->  prints a JSON array of results.
+// Usage: node tests/pyodide_run.mjs WHEEL [STDLIB_ZIP] < cases.json  ->  prints JSON results.
 // Each case: {"checklist": ID, "answers": {...}} or {"checklist": ID, "link": "#..."}.
 import { readFileSync } from "node:fs";
 import { loadPyodide } from "pyodide";
 
 const wheel = new Uint8Array(readFileSync(process.argv[2]));
 const cases = readFileSync(0, "utf8");
-const pyodide = await loadPyodide();
+const pyodide = await loadPyodide(process.argv[3] ? { stdLibURL: process.argv[3] } : {});
 pyodide.unpackArchive(wheel, "wheel");
 pyodide.globals.set("cases_json", cases);
 const out = pyodide.runPython(`

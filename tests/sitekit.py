@@ -27,7 +27,8 @@ def build(project: Path, site_dir: Path, *, site_url: str = "http://127.0.0.1:80
 
 
 def copy_project(dest: Path) -> Path:
-    """A temporary copy of the project (node_modules linked, not copied), to break on purpose."""
+    """A temporary copy of the project (node_modules and the build cache linked, not copied),
+    to break on purpose."""
     dest.mkdir(parents=True, exist_ok=True)
     for part in PROJECT_PARTS:
         source = ROOT / part
@@ -36,6 +37,8 @@ def copy_project(dest: Path) -> Path:
         else:
             shutil.copy2(source, dest / part)
     (dest / "node_modules").symlink_to(ROOT / "node_modules")
+    (ROOT / ".cache").mkdir(exist_ok=True)
+    (dest / ".cache").symlink_to(ROOT / ".cache")  # wheel, stdlib and snapshot are cached by content
     return dest
 
 

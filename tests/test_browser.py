@@ -250,3 +250,40 @@ def test_a_missing_wheel_is_an_error_that_keeps_the_answers(page: Any, server: A
     wait_ready(page)
     settle(page)
     assert shown(page) == ("rag", ["not-first-step"])
+
+
+def test_a_returning_reader_restores_the_engine_from_a_snapshot(context: Any, server: Any) -> None:
+    first = context.new_page()
+    open_checklist(first, server, "knowledge=stable")
+    assert first.get_attribute("[data-checklist]", "data-boot") == "fresh"
+    first.wait_for_function(
+        "() => caches.open('checklist-engine-snapshots').then(c => c.keys()).then(k => k.length === 1)", polling=200, timeout=30_000
+    )
+    first.close()
+    again = context.new_page()
+    open_checklist(again, server, "knowledge=stable&style=yes&format=yes&examples=over-1000&task=yes&metric=yes&prompting=not-tried&maintenance=no")
+    assert again.get_attribute("[data-checklist]", "data-boot") == "snapshot"
+    assert shown(again) == ("rag-and-fine-tuning", ["maintenance", "baseline"])
+    answer(again, {"knowledge": "none"})
+    settle(again)
+    assert shown(again) == ("fine-tuning", ["maintenance", "baseline"])
+
+
+def test_a_broken_snapshot_falls_back_to_a_normal_boot(context: Any, server: Any) -> None:
+    page = context.new_page()
+    page.route("**/engine.snapshot", lambda route: route.fulfill(status=200, body=b"\x00" * 4096 + b"not a snapshot"))
+    open_checklist(page, server)
+    page.wait_for_function("() => caches.open('checklist-engine-snapshots').then(c => c.keys()).then(k => k.length === 1)", timeout=30_000)
+    page.close()
+    again = context.new_page()
+    open_checklist(again, server, "knowledge=changing")
+    assert again.get_attribute("[data-checklist]", "data-boot") == "fresh"
+    assert shown(again) == ("rag", [])
+
+
+@pytest.mark.browser_context(extra_http_headers={"Save-Data": "on"})
+def test_no_snapshot_is_kept_when_the_reader_saves_data(page: Any, server: Any) -> None:
+    page.add_init_script("Object.defineProperty(navigator, 'connection', {value: {saveData: true}})")
+    open_checklist(page, server)
+    page.wait_for_timeout(2000)
+    assert page.evaluate("caches.open('checklist-engine-snapshots').then(c => c.keys()).then(k => k.length)") == 0

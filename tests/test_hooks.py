@@ -34,8 +34,15 @@ def test_runtime_and_wheel_are_shipped_under_versioned_and_hashed_paths(site: Pa
     runtime = re.search(r'data-runtime="\.\./(assets/pyodide/314\.0\.7/)"', html)
     wheel = re.search(r'data-wheel="\.\./(assets/wheels/([0-9a-f]{16})/decision-[^"]+\.whl)"', html)
     assert runtime and wheel
-    for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"):
+    for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm"):
         assert (site / runtime[1] / name).is_file()
+    assert not (site / runtime[1] / "python_stdlib.zip").exists()  # the trimmed one is shipped instead
+    stdlib = re.search(r'data-stdlib="\.\./(assets/stdlib/[0-9a-f]{16}/python_stdlib\.zip)"', html)
+    snapshot = re.search(r'data-snapshot="\.\./(assets/snapshots/[0-9a-f]{16}/engine\.snapshot)"', html)
+    assert stdlib and snapshot
+    names = zipfile.ZipFile(site / stdlib[1]).namelist()
+    assert "json/__init__.py" in names and "tomllib/_parser.py" in names and len(names) < 250
+    assert (site / snapshot[1]).stat().st_size > 1_000_000
     names = zipfile.ZipFile(site / wheel[1]).namelist()
     assert "decision/checklists/fine-tuning.toml" in names and "decision/jsonapi.py" in names
 

@@ -6,6 +6,7 @@ import json
 import random
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,11 +53,15 @@ def run_cpython(cases: list[dict[str, object]]) -> list[object]:
     return results
 
 
-def test_same_results_in_cpython_and_pyodide(wheel: Path) -> None:
+def test_same_results_in_cpython_and_pyodide(built_wheel: Any, tmp_path: Path) -> None:
+    """In the pinned Pyodide, with the very wheel and the trimmed stdlib that the site ships."""
+    from site_runtime import trimmed_stdlib
+
+    stdlib = trimmed_stdlib(ROOT, built_wheel, tmp_path)
     cases = corpus()
     assert len(cases) > 2600
     process = subprocess.run(
-        ["node", str(ROOT / "tests" / "pyodide_run.mjs"), str(wheel)],
+        ["node", str(ROOT / "tests" / "pyodide_run.mjs"), str(built_wheel.path), str(stdlib)],
         input=json.dumps(cases), capture_output=True, text=True, cwd=ROOT, timeout=300,
     )  # fmt: skip
     assert process.returncode == 0, process.stderr[-3000:]

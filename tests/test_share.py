@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 import decision
 from tests.rules import QUESTIONS
 
+CHECKLIST = decision.load_checklist("fine-tuning")
 answer_sets = st.fixed_dictionaries({}, optional={q: st.sampled_from(opts) for q, opts in QUESTIONS.items()})
 
 
@@ -66,7 +67,7 @@ def test_a_url_without_fragment_has_no_answers(fine_tuning: decision.Checklist) 
 
 @given(answer_sets)
 def test_encode_then_decode_is_the_identity(answers: dict[str, str]) -> None:
-    checklist = decision.load_checklist("fine-tuning")
+    checklist = CHECKLIST
     fragment = decision.encode_answers(checklist, answers)
     decoded = decision.decode_answers(checklist, "#" + fragment)
     assert decoded.answers == answers and decoded.dropped == ()
@@ -75,7 +76,7 @@ def test_encode_then_decode_is_the_identity(answers: dict[str, str]) -> None:
 @settings(max_examples=500)
 @given(st.text())
 def test_any_text_decodes_without_an_exception(link: str) -> None:
-    checklist = decision.load_checklist("fine-tuning")
+    checklist = CHECKLIST
     decoded = decision.decode_answers(checklist, link)
     assert decision.valid_answers(checklist, decoded.answers) == decoded.answers
 
@@ -83,6 +84,26 @@ def test_any_text_decodes_without_an_exception(link: str) -> None:
 @settings(max_examples=500)
 @given(st.lists(st.tuples(st.sampled_from([*QUESTIONS, "x", ""]), st.text(max_size=12)), max_size=12))
 def test_any_pairs_decode_to_valid_answers_only(pairs: list[tuple[str, str]]) -> None:
-    checklist = decision.load_checklist("fine-tuning")
+    checklist = CHECKLIST
     decoded = decision.decode_answers(checklist, "#" + "&".join(f"{k}={v}" for k, v in pairs))
     assert all(v in QUESTIONS[k] for k, v in decoded.answers.items())
+
+
+# Link-shaped text: real ids, separators, percent signs, HTML and any other characters.
+_pieces = st.one_of(
+    st.sampled_from([*QUESTIONS, *{o for opts in QUESTIONS.values() for o in opts}, "=", "&", ";", "#", "%", "%2", "%zz", "%3D", "%26",
+                     "<script>", "</b>", '"', "'", "javascript:", "\u202e", "\x00", "https://example.org/checklist/"]),
+    st.text(max_size=8),
+)  # fmt: skip
+link_text = st.lists(_pieces, max_size=40).map("".join)
+
+
+@settings(max_examples=10_000, deadline=None)
+@given(link_text)
+def test_fuzz_any_link_decodes_to_valid_answers_and_short_readable_reports(link: str) -> None:
+    checklist = CHECKLIST
+    decoded = decision.decode_answers(checklist, link)
+    assert decision.valid_answers(checklist, decoded.answers) == decoded.answers
+    assert all(len(d.part) <= 60 and d.part.isprintable() for d in decoded.dropped)
+    again = decision.decode_answers(checklist, "#" + decision.encode_answers(checklist, decoded.answers))
+    assert again.answers == decoded.answers and again.dropped == ()

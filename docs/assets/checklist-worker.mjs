@@ -2,22 +2,64 @@
 // requests. Protocol: every request {type, id, ...} gets {type: "result", id, result} or
 // {type: "error", id, error}; loading reports {type: "progress", stage}. Results hold ids only.
 
-let engine = null; // Promise of {evaluate, decode}
+export const SNAPSHOT_CACHE = "checklist-engine-snapshots";
+const RESTORE_TIMEOUT_MS = 15_000;
 
-async function boot({ runtime, wheel, checklist }) {
+let engine = null; // Promise of {evaluate, decode, boot}
+
+async function boot({ runtime, wheel, stdlib, snapshot, checklist }) {
   post({ type: "progress", stage: "loading-runtime" });
   const wheelBytes = fetchBytes(wheel); // in parallel with the runtime
   const { loadPyodide } = await import(new URL("pyodide.mjs", runtime).href);
-  const pyodide = await loadPyodide({ indexURL: runtime, packages: [], stdout: () => {}, stderr: () => {} });
+  const options = { indexURL: runtime, stdLibURL: stdlib, packages: [], stdout: () => {}, stderr: () => {} };
+  // A returning reader's browser may hold a snapshot of a warm engine (see the page module).
+  let pyodide = await restore(loadPyodide, options, snapshot);
+  const restored = pyodide !== null;
+  pyodide ??= await guarded(loadPyodide(options));
   post({ type: "progress", stage: "loading-engine" });
   pyodide.unpackArchive(await wheelBytes, "wheel");
   post({ type: "progress", stage: "starting-engine" });
   const api = pyodide.pyimport("decision.jsonapi");
   api.warm_up(checklist);
   return {
+    boot: restored ? "snapshot" : "fresh",
     evaluate: (id, answers) => JSON.parse(api.evaluate_json(id, JSON.stringify(answers))),
     decode: (id, link) => JSON.parse(api.decode_json(id, link)),
   };
+}
+
+// Restore from the snapshot in Cache Storage, if there is one; on any trouble, null (a normal
+// boot follows). The snapshot's URL holds its hash, so it always matches this runtime and wheel.
+async function restore(loadPyodide, options, snapshot) {
+  try {
+    const cached = snapshot && self.caches ? await (await caches.open(SNAPSHOT_CACHE)).match(snapshot) : null;
+    if (!cached) return null;
+    const bytes = new Uint8Array(await cached.arrayBuffer());
+    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("restore timed out")), RESTORE_TIMEOUT_MS));
+    return await Promise.race([guarded(loadPyodide({ ...options, _loadSnapshot: bytes })), timeout]);
+  } catch {
+    return null;
+  }
+}
+
+// Pyodide 314 reports a failed wasm instantiation (a missing or broken pyodide.asm.wasm) only as
+// a console warning, and its loadPyodide() then never settles: turn that warning into an error.
+let failBoot = null;
+const warn = console.warn;
+let wasmFailed = false;
+console.warn = (...args) => {
+  if (args[0] === "wasm instantiation failed!") {
+    wasmFailed = true;
+  } else if (wasmFailed) {
+    wasmFailed = false;
+    failBoot?.(new Error(`pyodide.asm.wasm could not be started: ${args.map(String).join(" ")}`));
+  } else {
+    warn(...args);
+  }
+};
+
+function guarded(loading) {
+  return Promise.race([loading, new Promise((_, reject) => (failBoot = reject))]);
 }
 
 async function fetchBytes(url) {
@@ -42,8 +84,7 @@ self.addEventListener("message", async ({ data }) => {
   try {
     if (type === "init") {
       engine ??= boot(data);
-      await engine;
-      post({ type: "result", id, result: "ready" });
+      post({ type: "result", id, result: { boot: (await engine).boot } });
     } else if (type === "evaluate") {
       post({ type: "result", id, result: (await engine).evaluate(data.checklist, data.answers) });
     } else if (type === "decode") {

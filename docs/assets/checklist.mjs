@@ -3,6 +3,7 @@
 // rendered at build time; the worker returns ids. Nothing from the URL is ever parsed as HTML.
 
 const LOAD_TIMEOUT_MS = 90_000;
+const SNAPSHOT_CACHE = "checklist-engine-snapshots"; // the worker reads it (checklist-worker.mjs)
 const REQUEST_TIMEOUT_MS = 15_000;
 
 // --- the engine: one worker per browsing session, reused across instant navigation -----------
@@ -16,7 +17,7 @@ class Engine {
     this.listeners = new Set();
   }
 
-  start({ runtime, wheel, checklist }) {
+  start({ runtime, wheel, stdlib, snapshot, checklist }) {
     if (this.ready) return this.ready;
     this.worker = new Worker(new URL("checklist-worker.mjs", import.meta.url), { type: "module" });
     this.worker.addEventListener("message", ({ data }) => this.receive(data));
@@ -24,7 +25,7 @@ class Engine {
       event.preventDefault();
       this.fail(new Error(event.message || "the worker could not start"));
     });
-    this.ready = this.request("init", { runtime, wheel, checklist }, LOAD_TIMEOUT_MS, "timeout");
+    this.ready = this.request("init", { runtime, wheel, stdlib, snapshot, checklist }, LOAD_TIMEOUT_MS, "timeout");
     this.ready.catch(() => this.stop());
     return this.ready;
   }
@@ -71,6 +72,24 @@ class Engine {
 }
 
 const engine = new Engine();
+
+// --- the snapshot: a warm engine's memory, made at build time, kept for the next visit ---------
+
+let snapshotKept = false;
+
+// At idle after a first visit, put the engine's snapshot into Cache Storage (and drop older
+// ones), so that the next visit restores it instead of starting the interpreter. Not when the
+// reader asked to save data; silently not where Cache Storage is missing (plain http hosts).
+function keepSnapshot(url) {
+  if (snapshotKept || !self.caches || navigator.connection?.saveData) return;
+  snapshotKept = true;
+  const keep = async () => {
+    const cache = await caches.open(SNAPSHOT_CACHE);
+    if (!(await cache.match(url))) await cache.add(url);
+    for (const request of await cache.keys()) if (request.url !== url) await cache.delete(request);
+  };
+  (self.requestIdleCallback ?? setTimeout)(() => keep().catch(() => (snapshotKept = false)));
+}
 
 // --- the share link: the page's own URL, its fragment holds the answers ---------------------
 
@@ -154,11 +173,15 @@ class Checklist {
     };
     engine.listeners.add(progress);
     try {
-      await engine.start({
-        runtime: new URL(this.root.dataset.runtime, document.baseURI).href,
-        wheel: new URL(this.root.dataset.wheel, document.baseURI).href,
+      const url = (name) => new URL(this.root.dataset[name], document.baseURI).href;
+      const started = await engine.start({
+        runtime: url("runtime"),
+        wheel: url("wheel"),
+        stdlib: url("stdlib"),
+        snapshot: url("snapshot"),
         checklist: this.id,
       });
+      this.root.dataset.boot = started.boot;
       if (!this.root.isConnected) return;
       const decoded = await engine.request("decode", { checklist: this.id, link: this.openedWith });
       this.showDropped(decoded.dropped);
@@ -167,6 +190,7 @@ class Checklist {
       this.$("[data-loading]").classList.add("checklist__loading--done");
       this.status.textContent = this.message("ready");
       await this.evaluate();
+      keepSnapshot(url("snapshot"));
     } catch (error) {
       this.showError(error.kind === "timeout" ? "error-timeout" : "error-load", error);
     } finally {

@@ -1,0 +1,243 @@
+"""`make bench`: how fast the checklist is, measured against a bare Pyodide boot in the same run.
+
+Not a test: it prints a table of medians and spreads, the ratios against the baselines, and
+writes bench/latest.json. Run: `make bench` (or `.venv/bin/python -m tests.bench --reps 5`)."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import CHROMIUM_ARGS, _chromium
+from tests.sitekit import ROOT, build, serve
+
+READY = "[data-checklist=fine-tuning][data-state=ready]"
+ROUND_TRIPS = 200
+
+BARE_PAGE = """<!doctype html><meta charset=utf-8><title>bare loadPyodide</title>
+<script type=module>
+const worker = new Worker("bare-worker.mjs", { type: "module" });
+worker.onmessage = () => { window.__ready = performance.now(); };
+</script>"""
+BARE_WORKER = """const runtime = new URL("../assets/pyodide/VERSION/", import.meta.url).href;
+const { loadPyodide } = await import(runtime + "pyodide.mjs");
+const pyodide = await loadPyodide({ indexURL: runtime });
+pyodide.runPython("1 + 1");
+postMessage("ready");"""
+
+# Set before any page script: when the checklist becomes ready, and every long task.
+PROBE = """(() => {
+  window.__longtasks = [];
+  new PerformanceObserver(list => { for (const e of list.getEntries()) window.__longtasks.push(e.duration); })
+    .observe({ type: "longtask", buffered: true });
+  new MutationObserver(() => {
+    const root = document.querySelector("[data-checklist]");
+    if (root && root.dataset.state === "ready" && !window.__ready) window.__ready = performance.now();
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-state"] });
+})();"""
+
+ROUND_TRIP = """async (count) => {
+  const root = document.querySelector("[data-checklist]");
+  const inputs = [...root.querySelectorAll("input[type=radio]")];
+  const settled = () => new Promise(resolve => {
+    if (root.dataset.pending === "0") return resolve();
+    const watch = new MutationObserver(() => { if (root.dataset.pending === "0") { watch.disconnect(); resolve(); } });
+    watch.observe(root, { attributes: true, attributeFilter: ["data-pending"] });
+  });
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const input = inputs[(i * 7) % inputs.length];
+    const start = performance.now();
+    input.checked = true;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    await new Promise(r => setTimeout(r, 0));
+    await settled();
+    times.push(performance.now() - start);
+  }
+  return times;
+}"""
+
+
+def median_spread(values: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+class Bytes:
+    """Bytes of the files a page fetched: raw (as served here, uncompressed) and gzipped."""
+
+    def __init__(self, site: Path, base: str) -> None:
+        self.site, self.base, self._gz = site, base, {}
+
+    def sizes(self, urls: list[str]) -> tuple[int, int]:
+        raw = gz = 0
+        for url in dict.fromkeys(urls):
+            path = url.split("#")[0].split("?")[0].removeprefix(self.base)
+            file = self.site / path
+            if file.is_dir() or path.endswith("/") or not path:
+                file = file / "index.html"
+            if not file.is_file():
+                continue
+            if file not in self._gz:
+                data = file.read_bytes()
+                self._gz[file] = (len(data), len(gzip.compress(data, 6)))
+            raw += self._gz[file][0]
+            gz += self._gz[file][1]
+        return raw, gz
+
+
+def visit(context: Any, url: str, sizes: Bytes) -> dict[str, Any]:
+    """Open the checklist page in a context; measure until ready and until idle."""
+    finished: list[str] = []
+
+    def record(request: Any) -> None:
+        finished.append(request.url)
+
+    context.on("requestfinished", record)
+    page = context.new_page()
+    page.add_init_script(PROBE)
+    page.goto(url)
+    page.wait_for_selector(READY, timeout=120_000)
+    at_ready = list(finished)
+    page.wait_for_function("() => document.querySelector('[data-checklist]').dataset.pending === '0'")
+    page.wait_for_timeout(3000)  # idle: anything deferred (e.g. caching a snapshot) runs now
+    at_idle = list(finished)
+    result = {
+        "ready_ms": page.evaluate("window.__ready"),
+        "longtasks_ms": page.evaluate("window.__longtasks"),
+        "bytes_ready": sizes.sizes(at_ready),
+        "bytes_idle": sizes.sizes(at_idle),
+    }
+    context.remove_listener("requestfinished", record)
+    return {"page": page, **result}
+
+
+def bare_boot(browser: Any, url: str) -> float:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_function("() => window.__ready", timeout=120_000)
+        return float(page.evaluate("window.__ready"))
+    finally:
+        context.close()
+
+
+def build_times(reps: int) -> dict[str, Any]:
+    config = (ROOT / "mkdocs.yml").read_text()
+    without = ROOT / ".bench-nohooks.yml"
+    without.write_text(config.replace("hooks:\n  - hooks/checklists.py\n", ""))
+    timings: dict[str, list[float]] = {"with_hooks": [], "without_hooks": []}
+    try:
+        with tempfile.TemporaryDirectory() as out:
+            for _ in range(reps):
+                for name, args in (("with_hooks", []), ("without_hooks", ["-f", str(without)])):
+                    start = time.perf_counter()
+                    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", out, *args], cwd=ROOT, check=True,
+                                   capture_output=True, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin", "HOME": str(Path.home())})  # fmt: skip
+                    timings[name].append(time.perf_counter() - start)
+    finally:
+        without.unlink()
+    return {name: median_spread(values) for name, values in timings.items()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "latest.json")
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        result = build(ROOT, site)
+        if result.returncode:
+            print(result.stderr, file=sys.stderr)
+            return 1
+        version = json.loads((ROOT / "package.json").read_text())["dependencies"]["pyodide"]
+        (site / "__bench__").mkdir()
+        (site / "__bench__" / "bare.html").write_text(BARE_PAGE)
+        (site / "__bench__" / "bare-worker.mjs").write_text(BARE_WORKER.replace("VERSION", version))
+        runs: dict[str, list[Any]] = {"bare": [], "cold": [], "warm": [], "longtasks": [], "bytes_ready": [], "bytes_idle": [], "round_trip": []}
+        with serve(site) as server, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+            sizes = Bytes(site, server.url)
+            checklist = server.url + "checklist/"
+            for rep in range(args.reps):  # interleaved: bare, cold, warm, each repetition
+                runs["bare"].append(bare_boot(browser, server.url + "__bench__/bare.html"))
+                context = browser.new_context()
+                cold = visit(context, checklist, sizes)
+                cold["page"].close()
+                warm = visit(context, checklist, sizes)
+                if rep == 0:
+                    runs["round_trip"] = warm["page"].evaluate(ROUND_TRIP, ROUND_TRIPS)
+                context.close()
+                runs["cold"].append(cold["ready_ms"])
+                runs["warm"].append(warm["ready_ms"])
+                runs["longtasks"] += cold["longtasks_ms"] + warm["longtasks_ms"]
+                runs["bytes_ready"].append(cold["bytes_ready"])
+                runs["bytes_idle"].append(cold["bytes_idle"])
+                print(f"rep {rep + 1}: bare {runs['bare'][-1]:.0f} ms, cold {cold['ready_ms']:.0f} ms, warm {warm['ready_ms']:.0f} ms", file=sys.stderr)
+            browser.close()
+    builds = build_times(max(3, args.reps // 2))
+    bare, cold, warm = (median_spread(runs[k]) for k in ("bare", "cold", "warm"))
+    trips = runs["round_trip"]
+    report = {
+        "machine": {"cpu_count": __import__("os").cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+                    "chromium": subprocess.run([_chromium(), "--version"], capture_output=True, text=True).stdout.strip()},
+        "bare_boot_ms": bare,
+        "ready_cold_ms": cold,
+        "ready_warm_ms": warm,
+        "round_trip_ms": {"p50": percentile(trips, 50), "p95": percentile(trips, 95), "n": len(trips)},
+        "longest_task_ms": max(runs["longtasks"], default=0.0),
+        "bytes_until_ready": {"raw": runs["bytes_ready"][-1][0], "gzip": runs["bytes_ready"][-1][1]},
+        "bytes_until_idle": {"raw": runs["bytes_idle"][-1][0], "gzip": runs["bytes_idle"][-1][1]},
+        "build_s": builds,
+        "ratios": {
+            "cold_ready_over_bare": cold["median"] / bare["median"],
+            "warm_over_cold": warm["median"] / cold["median"],
+            "build_with_over_without": builds["with_hooks"]["median"] / builds["without_hooks"]["median"],
+        },
+    }  # fmt: skip
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(table(report))
+    print(f"\nwritten: {args.out.relative_to(ROOT)}")
+    return 0
+
+
+def table(r: dict[str, Any]) -> str:
+    def ms(d: dict[str, float]) -> str:
+        return f"{d['median']:7.0f} ms  ({d['min']:.0f}–{d['max']:.0f}, n={d['n']})"
+
+    mb = 1_000_000
+    rows = [
+        ("(a) bare loadPyodide in a worker", ms(r["bare_boot_ms"]), "baseline"),
+        ("(b) navigation → ready, cold", ms(r["ready_cold_ms"]), f"÷ bare = {r['ratios']['cold_ready_over_bare']:.2f}  (target ≤ 1.05)"),
+        ("(b) navigation → ready, warm", ms(r["ready_warm_ms"]), f"÷ cold = {r['ratios']['warm_over_cold']:.2f}  (target ≤ 0.30)"),
+        ("(c) answer → result round trip", f"p50 {r['round_trip_ms']['p50']:.1f} ms, p95 {r['round_trip_ms']['p95']:.1f} ms", "(target p95 ≤ 5 ms)"),
+        ("(d) longest main-thread task", f"{r['longest_task_ms']:.0f} ms", "(target ≤ 50 ms)"),
+        ("(e) bytes until ready, cold", f"{r['bytes_until_ready']['raw'] / mb:.2f} MB raw, {r['bytes_until_ready']['gzip'] / mb:.2f} MB gzip", "(target ≤ 4.7 MB gzip)"),
+        ("(e) bytes until idle, cold", f"{r['bytes_until_idle']['raw'] / mb:.2f} MB raw, {r['bytes_until_idle']['gzip'] / mb:.2f} MB gzip", ""),
+        ("(f) mkdocs build, hooks on / off", f"{r['build_s']['with_hooks']['median']:.2f} s / {r['build_s']['without_hooks']['median']:.2f} s",
+         f"ratio {r['ratios']['build_with_over_without']:.2f}  (target ≤ 1.3)"),
+    ]  # fmt: skip
+    return "\n".join(f"{a:<36} {b:<44} {c}" for a, b, c in rows) + f"\n\nmachine: {r['machine']}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,287 @@
+"""Accessibility and privacy, end to end in headless Chromium against the real built site.
+
+- axe-core (WCAG 2.2 A and AA rules) on every built page, in light and dark scheme; on checklist
+  pages in every state a reader can meet (loading, error, ready, a result with its caveats);
+- a keyboard-only walk through the checklist, with the result announced and focus always visible;
+- privacy: no cookie, nothing in Web Storage or IndexedDB, after visiting every page and
+  completing the checklists (no request leaves the origin: the `context` fixture checks that).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+import decision
+from tests.browser import answer, settle, shown, wait_ready
+from tests.rules import expected
+from tests.sitekit import ROOT
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+
+# Material draws Mermaid diagrams into closed shadow roots, which axe cannot enter. Open them, in
+# tests only, so that the diagrams' text and colours are audited too.
+OPEN_SHADOW_ROOTS = """(() => {
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (init) { return attach.call(this, { ...init, mode: "open" }); };
+})()"""
+
+# The pages carry a strict Content-Security-Policy (checked in test_hardening.py), which would block
+# the injected axe script: the audits run with the policy bypassed.
+SCHEMES = [
+    pytest.param(scheme, marks=pytest.mark.browser_context(color_scheme=scheme, bypass_csp=True), id=scheme)
+    for scheme in ("light", "dark")
+]
+
+
+def built_pages(site: Path) -> list[str]:
+    """Every page of the built site, as a path relative to its root: all index.html files, and 404.html."""
+    pages = sorted(p.relative_to(site).parent.as_posix() + "/" for p in site.rglob("index.html"))
+    pages = ["" if page == "./" else page for page in pages]
+    assert {"", "checklist/", "guidance/rag/"} <= set(pages) and (site / "404.html").is_file(), pages
+    return [*pages, "404.html"]
+
+
+def axe(page: Any, context: str = "document", options: dict[str, Any] = WCAG) -> list[str]:
+    """axe-core's violations on the page as it is now, one readable line each."""
+    if not AXE.is_file():
+        pytest.fail(f"axe-core is missing ({AXE}): run `npm ci`")
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE))
+    results = page.evaluate(f"options => axe.run({context}, options)", options)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:4]]}: "
+        + v["nodes"][0]["failureSummary"].replace("\n", " ")
+        for v in results["violations"]
+    ]
+
+
+def settle_page(page: Any) -> int:
+    """Wait until Material has drawn every Mermaid diagram (it replaces each `pre.mermaid`), in a
+    shadow root that axe can enter; the number of diagrams."""
+    page.wait_for_function("() => !document.querySelector('pre.mermaid')", timeout=30_000)
+    return page.evaluate("""() => [...document.querySelectorAll('div.mermaid')]
+        .map(host => { if (!host.shadowRoot?.querySelector('svg')) throw new Error('a diagram axe cannot see'); return host; }).length""")
+
+
+def showcase(checklist_id: str) -> dict[str, str]:
+    """Answers that show an outcome with as many caveats as possible, with the last question left
+    open, so that the provisional notice and the list of open questions show too."""
+    checklist = decision.load_checklist(checklist_id)
+    asked = checklist.questions[:-1]
+    best: tuple[int, dict[str, str]] = (-1, {})
+    for combo in itertools.product(*[[option.id for option in q.options] for q in asked]):
+        answers = {q.id: option for q, option in zip(asked, combo)}
+        caveats = len(decision.evaluate(checklist, answers).caveats)
+        if caveats > best[0]:
+            best = (caveats, answers)
+    return best[1]
+
+
+def audit_checklist(page: Any, url: str, checklist_id: str) -> dict[str, list[str]]:
+    """The checklist page in each state: loading (its wheel held back), error (the wheel missing),
+    ready after a retry, and with a result shown."""
+    held: list[Any] = []
+    page.route("**/assets/wheels/**", lambda route: held.append(route))
+    page.goto(url)
+    deadline = time.monotonic() + 30
+    while not held:
+        assert time.monotonic() < deadline, "the checklist never asked for its wheel"
+        page.wait_for_timeout(50)
+    assert page.get_attribute("[data-checklist]", "data-state") == "loading"
+    found = {"loading": axe(page)}
+    held[0].fulfill(status=404, body="held back by the test")
+    page.unroute("**/assets/wheels/**")
+    page.wait_for_selector(f"[data-checklist={checklist_id}][data-state=error]", timeout=30_000)
+    assert page.is_visible("[role=alert]")
+    found["error"] = axe(page)
+    page.click("[data-action=retry]")
+    wait_ready(page, checklist_id)
+    settle(page)
+    settle_page(page)
+    found["ready"] = axe(page)
+    answer(page, showcase(checklist_id))
+    settle(page)
+    assert page.is_visible("[data-outcome]:not([hidden])") and page.is_visible("[data-missing-list]")
+    found["result"] = axe(page)
+    return found
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_every_page_meets_wcag_22_aa(page: Any, context: Any, server: Any, site: Path, scheme: str) -> None:
+    context.add_init_script(OPEN_SHADOW_ROOTS)
+    pages = built_pages(site)
+    violations: dict[str, list[str]] = {}
+    audits = diagrams = 0
+    for path in pages:
+        html = (site / (path if path.endswith(".html") else path + "index.html")).read_text()
+        if match := re.search(r'data-checklist="([^"]+)"', html):
+            found = audit_checklist(page, server.url + path, match[1])
+        else:
+            page.goto(server.url + path)
+            settle_page(page)
+            found = {"": axe(page)}
+        assert page.get_attribute("body", "data-md-color-scheme") == {"light": "default", "dark": "slate"}[scheme], path
+        diagrams += settle_page(page)
+        for state, lines in found.items():
+            audits += 1
+            if lines:
+                violations[f"{path or '/'} {state}".strip()] = lines
+    print(f"\naxe-core, {scheme} scheme: {len(pages)} pages, {audits} audits ({diagrams} diagrams), {sum(map(len, violations.values()))} violations")
+    assert diagrams >= 2
+    assert violations == {}, "\n".join(f"{path}:\n  " + "\n  ".join(lines) for path, lines in violations.items())
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_hover_and_focus_colours_keep_their_contrast(page: Any, server: Any, scheme: str) -> None:
+    """axe sees colours at rest only: check a text link and both kinds of button under the pointer."""
+    page.goto(server.url)
+    for selector in ["article p a[href]:not(.md-button)", ".md-button--primary", ".md-button:not(.md-button--primary)"]:
+        target = page.locator(selector).first
+        target.hover()
+        page.wait_for_timeout(200)  # Material's colour transitions take 125 ms
+        target.evaluate("element => element.setAttribute('data-hovered', '')")
+        assert axe(page, "'[data-hovered]'", {"runOnly": ["color-contrast"]}) == [], selector
+        target.evaluate("element => element.removeAttribute('data-hovered')")
+
+
+# --- the checklist by keyboard only ------------------------------------------------------------
+
+KEYBOARD_ANSWERS = {
+    "knowledge": "stable", "style": "yes", "format": "no", "latency": "no", "examples": "over-1000",
+    "task": "yes", "metric": "yes", "prompting": "insufficient", "maintenance": "yes",
+}  # fmt: skip
+
+FOCUSED = """() => {
+  const element = document.activeElement;
+  const style = getComputedStyle(element);
+  const box = element.getBoundingClientRect();
+  // Material's palette switch is a hidden radio input drawn, and focused, by the label after it.
+  const drawnBy = element.nextElementSibling?.tagName === "LABEL" ? [element.nextElementSibling] : [];
+  const labels = [...(element.labels || []), ...drawnBy].map(label => label.getBoundingClientRect());
+  return {
+    tag: element.tagName.toLowerCase(), name: element.name || null, value: element.value ?? null,
+    checked: element.checked ?? null, inQuestion: element.closest("fieldset[data-question]")?.dataset.question ?? null,
+    seen: element.checkVisibility({ visibilityProperty: true })
+      && [box, ...labels].some(rect => rect.width > 0 && rect.height > 0),
+    focusVisible: element.matches(":focus-visible"),
+    ring: (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== "none",
+  };
+}"""
+
+
+def tab(page: Any) -> dict[str, Any]:
+    page.keyboard.press("Tab")
+    focused = page.evaluate(FOCUSED)
+    assert focused["seen"], f"Tab landed on something the reader cannot see: {focused}"
+    return focused
+
+
+def assert_focus_ring(focused: dict[str, Any]) -> None:
+    assert focused["focusVisible"] and focused["ring"], f"no visible focus indicator on {focused}"
+
+
+def test_checklist_by_keyboard_only(page: Any, server: Any) -> None:
+    page.goto(server.url + "checklist/")
+    wait_ready(page)
+    settle(page)
+    status = page.locator("[data-checklist] [data-status]")
+    assert status.get_attribute("role") == "status"  # a polite live region
+    announced = [status.inner_text()]
+    questions = page.eval_on_selector_all(
+        "[data-checklist] fieldset[data-question]",
+        "sets => sets.map(set => [set.dataset.question, [...set.querySelectorAll('input[type=radio]')].map(i => i.value)])",
+    )
+    assert [q for q, _ in questions] == list(KEYBOARD_ANSWERS)
+
+    # From the top of the page, Tab into the first question: every stop on the way can be seen.
+    for _ in range(100):
+        focused = tab(page)
+        if focused["tag"] == "input" and focused["name"] == questions[0][0]:
+            break
+    else:
+        pytest.fail("Tab never reached the first question")
+
+    for number, (question, options) in enumerate(questions):
+        target = options.index(KEYBOARD_ANSWERS[question])
+        assert focused["name"] == question and focused["value"] == options[0] and not focused["checked"], focused
+        assert_focus_ring(focused)
+        if target == 0:
+            page.keyboard.press("Space")  # Space selects the focused option
+            focused = page.evaluate(FOCUSED)
+        else:  # arrow keys move between options and select them; down to the last, then up
+            at = 0
+            for index in [*range(1, len(options)), *range(len(options) - 2, target - 1, -1)]:
+                page.keyboard.press("ArrowDown" if index > at else "ArrowUp")
+                at = index
+                focused = page.evaluate(FOCUSED)
+                assert (focused["name"], focused["value"], focused["checked"]) == (question, options[index], True), focused
+                assert_focus_ring(focused)
+        assert focused["checked"] and focused["value"] == options[target], focused
+        settle(page)
+        announced.append(status.inner_text())
+        if number + 1 == len(questions):
+            break
+        # Tab leaves the group for the next one; only the question's own links lie in between.
+        for _ in range(5):
+            focused = tab(page)
+            if focused["tag"] == "input":
+                break
+            assert focused["tag"] == "a" and focused["inQuestion"] == question, focused
+        assert focused["name"] == questions[number + 1][0], focused
+
+    answers = {q: KEYBOARD_ANSWERS[q] for q, _ in questions}
+    assert dict(page.eval_on_selector_all("input[type=radio]:checked", "els => els.map(e => [e.name, e.value])")) == answers
+    outcome, caveats = expected(answers)
+    assert shown(page) == (outcome, caveats)
+    title = page.locator(f"[data-outcome={outcome}] .admonition-title").inner_text().strip()
+    assert announced[0] != announced[-1] and title in announced[-1], announced
+    assert "provisional" in announced[1] and "provisional" not in announced[-1], announced
+    assert urlsplit(page.url).fragment == decision.encode_answers(decision.load_checklist("fine-tuning"), answers)
+    assert page.errors == []
+
+
+# --- privacy -----------------------------------------------------------------------------------
+
+STORED = """async () => ({
+  local: Object.fromEntries(Object.keys(localStorage).map(key => [key, localStorage.getItem(key)])),
+  session: Object.keys(sessionStorage),
+  indexedDB: (await indexedDB.databases()).map(db => db.name),
+  caches: await Promise.all((await caches.keys()).map(async name =>
+    [name, (await (await caches.open(name)).keys()).map(request => request.url)])),
+})"""
+
+
+def test_nothing_is_stored_and_nothing_leaves(page: Any, context: Any, server: Any, site: Path) -> None:
+    """Visiting every page and completing both checklists sets no cookie and writes nothing to Web
+    Storage or IndexedDB, except Material's record of the colour palette it started with (written by
+    its own start-up, not by this site's code; it holds no answers). Answers live only in the URL.
+    The engine's snapshot in Cache Storage is a copy of a site file, the same for every reader."""
+    for path in built_pages(site):
+        page.goto(server.url + path)
+    for path, checklist_id in [("checklist/", "fine-tuning"), ("training-data/", "training-data")]:
+        page.goto(server.url + path)
+        wait_ready(page, checklist_id)
+        checklist = decision.load_checklist(checklist_id)
+        answer(page, {q.id: q.options[-1].id for q in checklist.questions})
+        settle(page)
+        assert page.is_hidden("[data-provisional]")
+        page.wait_for_timeout(1000)  # idle time: when the page keeps the engine's snapshot
+    stored = page.evaluate(STORED)
+    assert context.cookies() == []
+    assert stored["session"] == [] and stored["indexedDB"] == []
+    assert list(stored["local"]) == ["/.__palette"], stored["local"]  # Material's, under its scope "/"
+    assert set(json.loads(stored["local"]["/.__palette"])) == {"index", "color"}  # the palette, nothing else
+    for name, urls in stored["caches"]:
+        assert all(url.startswith(server.url + "assets/") and "#" not in url and "?" not in url for url in urls), (name, urls)
+    print(f"\nstored after every page and two checklists: localStorage {list(stored['local'])}, Cache Storage {stored['caches']}")
+    assert page.errors == []
