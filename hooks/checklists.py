@@ -22,7 +22,7 @@ from decision.schema import SCHEMA_URL, schema_text
 from checklist_diagram import diagram_markdown
 from checklist_render import DIAGRAM_MARKER, MARKER, guide_links, markers, render_checklist, share_link_problems
 from site_headers import content_security_policy, headers_file, inline_script_hashes, with_policy_meta
-from site_runtime import RuntimeMissing, build_wheel, gzip_sibling, memory_snapshot, runtime_files, runtime_version, trimmed_stdlib
+from site_runtime import RuntimeMissing, browser_lock, build_wheel, gzip_sibling, memory_snapshot, runtime_files, runtime_version, trimmed_stdlib
 
 # --- state of one build -------------------------------------------------------------------
 
@@ -52,7 +52,10 @@ def on_files(files: Files, /, *, config: MkDocsConfig) -> Files:
         raise PluginError(str(error)) from None
     runtime_uri = f"assets/pyodide/{runtime_version(root)}/"
     for name, path in runtime.items():
-        files.append(File.generated(config, runtime_uri + name, abs_src_path=str(path)))
+        if name == "pyodide-lock.json":
+            files.append(File.generated(config, runtime_uri + name, content=browser_lock(root)))
+        else:
+            files.append(File.generated(config, runtime_uri + name, abs_src_path=str(path)))
     wheel = build_wheel(root, root / ".cache")
     wheel_uri = f"assets/wheels/{wheel.digest[:16]}/{wheel.path.name}"
     files.append(File.generated(config, wheel_uri, abs_src_path=str(wheel.path)))
@@ -67,7 +70,8 @@ def on_files(files: Files, /, *, config: MkDocsConfig) -> Files:
     files.append(File.generated(config, snapshot_uri, abs_src_path=str(snapshot)))
     # Precompressed siblings of the big files, for hosts that serve them as they are (nginx gzip_static).
     for uri, path in ((runtime_uri + "pyodide.asm.wasm", runtime["pyodide.asm.wasm"]),
-                      (runtime_uri + "pyodide.asm.mjs", runtime["pyodide.asm.mjs"]), (snapshot_uri, snapshot)):  # fmt: skip
+                      (runtime_uri + "pyodide.asm.mjs", runtime["pyodide.asm.mjs"]), (stdlib_uri, stdlib),
+                      (snapshot_uri, snapshot)):  # fmt: skip
         files.append(File.generated(config, uri + ".gz", abs_src_path=str(gzip_sibling(path, root / ".cache"))))
     mermaid = root / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
     files.append(File.generated(config, "assets/vendor/mermaid.min.js", abs_src_path=str(mermaid)))

@@ -8,21 +8,28 @@ const RESTORE_TIMEOUT_MS = 15_000;
 let engine = null; // Promise of {evaluate, decode, boot}
 
 async function boot({ runtime, wheel, stdlib, snapshot, checklist }) {
+  const timings = { start: performance.now() }; // ms since the worker started, for `make bench`
   post({ type: "progress", stage: "loading-runtime" });
-  const wheelBytes = fetchBytes(wheel); // in parallel with the runtime
+  const wheelBytes = fetchBytes(wheel); // all three in parallel
+  const snapshotBytes = cachedSnapshot(snapshot);
   const { loadPyodide } = await import(new URL("pyodide.mjs", runtime).href);
+  timings.imported = performance.now();
   const options = { indexURL: runtime, stdLibURL: stdlib, packages: [], stdout: () => {}, stderr: () => {} };
   // A returning reader's browser may hold a snapshot of a warm engine (see the page module).
-  let pyodide = await restore(loadPyodide, options, snapshot);
+  let pyodide = await restore(loadPyodide, options, await snapshotBytes);
   const restored = pyodide !== null;
   pyodide ??= await guarded(loadPyodide(options));
+  timings.booted = performance.now();
   post({ type: "progress", stage: "loading-engine" });
   pyodide.unpackArchive(await wheelBytes, "wheel");
+  timings.unpacked = performance.now();
   post({ type: "progress", stage: "starting-engine" });
   const api = pyodide.pyimport("decision.jsonapi");
   api.warm_up(checklist);
+  timings.ready = performance.now();
   return {
     boot: restored ? "snapshot" : "fresh",
+    timings,
     evaluate: (id, answers) => JSON.parse(api.evaluate_json(id, JSON.stringify(answers))),
     decode: (id, link) => JSON.parse(api.decode_json(id, link)),
   };
@@ -30,11 +37,18 @@ async function boot({ runtime, wheel, stdlib, snapshot, checklist }) {
 
 // Restore from the snapshot in Cache Storage, if there is one; on any trouble, null (a normal
 // boot follows). The snapshot's URL holds its hash, so it always matches this runtime and wheel.
-async function restore(loadPyodide, options, snapshot) {
+async function cachedSnapshot(snapshot) {
   try {
     const cached = snapshot && self.caches ? await (await caches.open(SNAPSHOT_CACHE)).match(snapshot) : null;
-    if (!cached) return null;
-    const bytes = new Uint8Array(await cached.arrayBuffer());
+    return cached ? new Uint8Array(await cached.arrayBuffer()) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function restore(loadPyodide, options, bytes) {
+  if (!bytes) return null;
+  try {
     const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("restore timed out")), RESTORE_TIMEOUT_MS));
     return await Promise.race([guarded(loadPyodide({ ...options, _loadSnapshot: bytes })), timeout]);
   } catch {
@@ -84,7 +98,8 @@ self.addEventListener("message", async ({ data }) => {
   try {
     if (type === "init") {
       engine ??= boot(data);
-      post({ type: "result", id, result: { boot: (await engine).boot } });
+      const started = await engine;
+      post({ type: "result", id, result: { boot: started.boot, timings: started.timings } });
     } else if (type === "evaluate") {
       post({ type: "result", id, result: (await engine).evaluate(data.checklist, data.answers) });
     } else if (type === "decode") {

@@ -15,6 +15,12 @@ class Engine {
     this.pending = new Map();
     this.nextId = 1;
     this.listeners = new Set();
+    this.stage = null; // the latest loading stage, for a page that binds after the start
+  }
+
+  listen(listener) {
+    this.listeners.add(listener);
+    if (this.stage) listener(this.stage);
   }
 
   start({ runtime, wheel, stdlib, snapshot, checklist }) {
@@ -31,6 +37,7 @@ class Engine {
   }
 
   stop() {
+    this.stage = null;
     this.fail(new Error("the engine was stopped"));
     this.worker?.terminate();
     this.worker = null;
@@ -51,6 +58,7 @@ class Engine {
 
   receive(message) {
     if (message.type === "progress") {
+      this.stage = message.stage;
       this.listeners.forEach((listener) => listener(message.stage));
       return;
     }
@@ -119,6 +127,12 @@ function writeFragment(answers) {
 
 // --- one checklist on the page ---------------------------------------------------------------
 
+// Where the engine's files are: the page holds their URLs, relative to itself.
+function engineOptions(root) {
+  const url = (name) => new URL(root.dataset[name], document.baseURI).href;
+  return { runtime: url("runtime"), wheel: url("wheel"), stdlib: url("stdlib"), snapshot: url("snapshot"), checklist: root.dataset.checklist };
+}
+
 class Checklist {
   constructor(root) {
     this.root = root;
@@ -171,17 +185,11 @@ class Checklist {
       this.$("[data-progress]").value = steps.indexOf(stage) + 1;
       this.status.textContent = this.message(stage);
     };
-    engine.listeners.add(progress);
+    engine.listen(progress);
     try {
-      const url = (name) => new URL(this.root.dataset[name], document.baseURI).href;
-      const started = await engine.start({
-        runtime: url("runtime"),
-        wheel: url("wheel"),
-        stdlib: url("stdlib"),
-        snapshot: url("snapshot"),
-        checklist: this.id,
-      });
+      const started = await engine.start(engineOptions(this.root));
       this.root.dataset.boot = started.boot;
+      this.root.dataset.timings = JSON.stringify(started.timings);
       if (!this.root.isConnected) return;
       const decoded = await engine.request("decode", { checklist: this.id, link: this.openedWith });
       this.showDropped(decoded.dropped);
@@ -190,7 +198,7 @@ class Checklist {
       this.$("[data-loading]").classList.add("checklist__loading--done");
       this.status.textContent = this.message("ready");
       await this.evaluate();
-      keepSnapshot(url("snapshot"));
+      keepSnapshot(engineOptions(this.root).snapshot);
     } catch (error) {
       this.showError(error.kind === "timeout" ? "error-timeout" : "error-load", error);
     } finally {
@@ -338,6 +346,11 @@ class Checklist {
 function bindAll() {
   for (const root of document.querySelectorAll("[data-checklist]:not([data-bound])")) new Checklist(root).bind();
 }
+
+// The worker's start is most of the wait: begin it as soon as this module runs, before Material's
+// own start-up, and bind the form when Material is ready.
+const first = document.querySelector("[data-checklist]");
+if (first) engine.start(engineOptions(first)).catch(() => {}); // failures are shown once bound
 
 if (window.document$?.subscribe) window.document$.subscribe(bindAll);
 else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", bindAll);
