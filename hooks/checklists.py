@@ -29,9 +29,15 @@ from site_runtime import RuntimeMissing, browser_lock, build_wheel, gzip_sibling
 _checklists: dict[str, decision.Checklist] = {}
 _pages: dict[str, list[str]] = {}  # page src_uri -> checklist ids in its markers
 _urls: dict[str, str] = {}  # "runtime" / "wheel" -> site-relative URL
+_serving = False  # `mkdocs serve` injects its live-reload script, which a <meta> policy would block
 
 
 # --- hooks --------------------------------------------------------------------------------
+
+
+def on_startup(*, command: str, dirty: bool) -> None:
+    global _serving
+    _serving = command == "serve"
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig | None:
@@ -153,7 +159,7 @@ def on_post_build(*, config: MkDocsConfig) -> None:
     base_path = urlsplit(config.site_url or "/").path
     (site_dir / "_headers").write_text(headers_file(content_security_policy(hashes), base_path), encoding="utf-8")
     meta_policy = content_security_policy(hashes, in_meta=True)
-    for page in site_dir.rglob("*.html"):
+    for page in [] if _serving else site_dir.rglob("*.html"):
         page.write_text(with_policy_meta(page.read_text(encoding="utf-8"), meta_policy), encoding="utf-8")
 
 
