@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import CHROMIUM_ARGS, _chromium
-from tests.sitekit import ROOT, build, serve
+from tests.sitekit import ROOT, build, headers_from_file, serve
 
 READY = "[data-checklist=fine-tuning][data-state=ready]"
 ROUND_TRIPS = 200
@@ -187,7 +187,16 @@ def main() -> int:
         shutil.copyfile(ROOT / "node_modules" / "pyodide" / "python_stdlib.zip", site / "__bench__" / "python_stdlib.zip")
         trimmed = next(site.glob("assets/stdlib/*/python_stdlib.zip")).relative_to(site).as_posix()
         runs: dict[str, list[Any]] = {"bare": [], "bare_trimmed": [], "cold": [], "warm": [], "longtasks": [], "longtasks_after": [], "bytes_ready": [], "bytes_idle": [], "round_trip": []}
-        with serve(site) as server, sync_playwright() as playwright:
+        # Served with the headers the build writes (policy, year-long caching of hashed files), as
+        # a static host that honours `_headers` would.
+        # The bench's own bare page has an inline script, so the policy is not sent for it.
+        host_headers = headers_from_file(site)
+
+        def headers(path: str) -> dict[str, str]:
+            found = dict(host_headers(path))
+            return {k: v for k, v in found.items() if k != "Content-Security-Policy"} if path.startswith("/__bench__/") else found
+
+        with serve(site, headers=headers) as server, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
             sizes = Bytes(site, server.url)
             checklist = server.url + "checklist/"

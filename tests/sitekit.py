@@ -68,9 +68,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         super().do_GET()
 
     def end_headers(self) -> None:
-        for name, value in self.headers_for(self.path).items():
+        extra = self.headers_for(self.path)
+        for name, value in extra.items():
             self.send_header(name, value)
-        self.send_header("Cache-Control", "no-cache")
+        if "Cache-Control" not in extra:
+            self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
     def log_message(self, format: str, *args: object) -> None:
@@ -98,3 +100,24 @@ class Server:
         self.url = url
         self.blocked = blocked
         """Parts of a path to answer with 404: a test's way to break a file."""
+
+
+def headers_from_file(site: Path) -> Callable[[str], Mapping[str, str]]:
+    """The headers the build wrote into `_headers` (Netlify / Cloudflare Pages format), applied
+    as such a host would: every rule whose pattern matches the path, in order."""
+    rules: list[tuple[str, dict[str, str]]] = []
+    for line in (site / "_headers").read_text().splitlines():
+        if line and not line[0].isspace():
+            rules.append((line.strip(), {}))
+        elif line.strip() and rules:
+            name, _, value = line.strip().partition(":")
+            rules[-1][1][name.strip()] = value.strip()
+
+    def headers(path: str) -> Mapping[str, str]:
+        found: dict[str, str] = {}
+        for pattern, values in rules:
+            if path.startswith(pattern.rstrip("*")) if pattern.endswith("*") else path == pattern:
+                found.update(values)
+        return found
+
+    return headers
