@@ -40,3 +40,11 @@ def settle(page: Any) -> None:
             return root.dataset.state === 'ready' && root.dataset.pending === '0';
         }"""
     )
+
+
+def draw_diagrams(page: Any) -> None:
+    """Scroll to the first Mermaid diagram, which makes the page draw them all, and wait until
+    Material has replaced every `pre.mermaid` with its drawing."""
+    if page.locator("pre.mermaid").count():
+        page.locator("pre.mermaid").first.scroll_into_view_if_needed()
+    page.wait_for_function("() => !document.querySelector('pre.mermaid')", timeout=30_000)

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 import decision
-from tests.browser import answer, settle, shown, wait_ready
+from tests.browser import answer, draw_diagrams, settle, shown, wait_ready
 from tests.rules import expected
 from tests.sitekit import ROOT
 
@@ -67,7 +67,7 @@ def axe(page: Any, context: str = "document", options: dict[str, Any] = WCAG) ->
 def settle_page(page: Any) -> int:
     """Wait until Material has drawn every Mermaid diagram (it replaces each `pre.mermaid`), in a
     shadow root that axe can enter; the number of diagrams."""
-    page.wait_for_function("() => !document.querySelector('pre.mermaid')", timeout=30_000)
+    draw_diagrams(page)
     return page.evaluate("""() => [...document.querySelectorAll('div.mermaid')]
         .map(host => { if (!host.shadowRoot?.querySelector('svg')) throw new Error('a diagram axe cannot see'); return host; }).length""")
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 import decision
-from tests.browser import answer, checked, settle, shown, wait_ready
+from tests.browser import answer, checked, draw_diagrams, settle, shown, wait_ready
 from tests.rules import expected
 from tests.sitekit import ROOT, serve
 
@@ -287,3 +287,12 @@ def test_no_snapshot_is_kept_when_the_reader_saves_data(page: Any, server: Any) 
     open_checklist(page, server)
     page.wait_for_timeout(2000)
     assert page.evaluate("caches.open('checklist-engine-snapshots').then(c => c.keys()).then(k => k.length)") == 0
+
+
+def test_diagrams_are_drawn_only_when_the_reader_comes_near(page: Any, server: Any, context: Any) -> None:
+    open_checklist(page, server)
+    page.wait_for_timeout(1000)
+    assert not [url for url in context.requests if url.endswith("mermaid.min.js")]  # 3.5 MB not fetched yet
+    draw_diagrams(page)
+    assert [url for url in context.requests if url.endswith("/assets/vendor/mermaid.min.js")]
+    assert page.locator("div.mermaid").count() >= 2

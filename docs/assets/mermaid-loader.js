@@ -1,8 +1,10 @@
 // Mermaid on demand. Material for MkDocs calls mermaid.initialize() and mermaid.render() only on
 // pages that have a diagram, and would fetch Mermaid from a CDN if no `mermaid` global existed.
-// This stand-in is that global: it loads the site's own copy (3.5 MB) when a diagram is first
-// drawn, after any checklist on the page has finished loading, so it never slows a page without
-// diagrams and never competes with the checklist's start.
+// This stand-in is that global: it loads the site's own copy (3.5 MB) when a diagram comes near
+// the viewport, and after any checklist on the page has finished loading. Drawing is one long
+// task (about half a second for two diagrams here), so it must not land on a page without
+// diagrams, compete with the checklist's start, or block the reader's first answers while the
+// diagrams are still far below.
 (() => {
   const source = new URL("vendor/mermaid.min.js", document.currentScript.src).href;
   let options = {};
@@ -22,8 +24,25 @@
     });
   }
 
+  function nearViewport() {
+    const diagrams = [...document.querySelectorAll("pre.mermaid")];
+    if (!diagrams.length || !("IntersectionObserver" in window)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const watch = new IntersectionObserver(
+        (entries) => {
+          if (entries.some((entry) => entry.isIntersecting)) {
+            watch.disconnect();
+            resolve();
+          }
+        },
+        { rootMargin: "600px 0px" },
+      );
+      diagrams.forEach((diagram) => watch.observe(diagram));
+    });
+  }
+
   function load() {
-    loading ??= checklistSettled().then(
+    loading ??= Promise.all([checklistSettled(), nearViewport()]).then(
       () =>
         new Promise((resolve, reject) => {
           const script = document.createElement("script");
