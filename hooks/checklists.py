@@ -81,7 +81,7 @@ def on_files(files: Files, /, *, config: MkDocsConfig) -> Files:
         files.append(File.generated(config, uri + ".gz", abs_src_path=str(gzip_sibling(path, root / ".cache"))))
     mermaid = root / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
     files.append(File.generated(config, "assets/vendor/mermaid.min.js", abs_src_path=str(mermaid)))
-    _urls.update(runtime=runtime_uri, wheel=wheel_uri, stdlib=stdlib_uri, snapshot=snapshot_uri)
+    _urls.update(runtime=runtime_uri, wheel=wheel_uri, stdlib=stdlib_uri, snapshot=snapshot_uri, worker="assets/checklist-worker.mjs")
     # The checklist format's JSON Schema, at a stable URL for editors (generated, never stale).
     files.append(File.generated(config, SCHEMA_URL, content=schema_text()))
     problems = [

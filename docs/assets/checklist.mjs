@@ -25,15 +25,31 @@ class Engine {
 
   start({ runtime, wheel, stdlib, snapshot, checklist }) {
     if (this.ready) return this.ready;
-    this.worker = new Worker(new URL("checklist-worker.mjs", import.meta.url), { type: "module" });
+    // The page's inline starter may have created the worker and sent `init` (id 0) already.
+    const early = window.__checklistEarly;
+    if (early?.messages && early.worker) {
+      this.worker = early.worker;
+      this.attach();
+      this.ready = this.expect(0, LOAD_TIMEOUT_MS, "timeout");
+      const [messages, errors] = [early.messages, early.errors];
+      early.messages = early.errors = early.worker = null;
+      messages.forEach((message) => this.receive(message));
+      errors.forEach((message) => this.fail(new Error(message)));
+    } else {
+      this.worker = new Worker(new URL("checklist-worker.mjs", import.meta.url), { type: "module" });
+      this.attach();
+      this.ready = this.request("init", { runtime, wheel, stdlib, snapshot, checklist }, LOAD_TIMEOUT_MS, "timeout");
+    }
+    this.ready.catch(() => this.stop());
+    return this.ready;
+  }
+
+  attach() {
     this.worker.addEventListener("message", ({ data }) => this.receive(data));
     this.worker.addEventListener("error", (event) => {
       event.preventDefault();
       this.fail(new Error(event.message || "the worker could not start"));
     });
-    this.ready = this.request("init", { runtime, wheel, stdlib, snapshot, checklist }, LOAD_TIMEOUT_MS, "timeout");
-    this.ready.catch(() => this.stop());
-    return this.ready;
   }
 
   stop() {
@@ -46,13 +62,19 @@ class Engine {
 
   request(type, payload, timeout = REQUEST_TIMEOUT_MS, timeoutKind = "timeout") {
     const id = this.nextId++;
+    const answer = this.expect(id, timeout, timeoutKind);
+    this.worker.postMessage({ type, id, ...payload });
+    return answer;
+  }
+
+  // A promise of the reply to request `id`, rejected after `timeout` ms.
+  expect(id, timeout, timeoutKind) {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(Object.assign(new Error(`no answer after ${timeout / 1000} s`), { kind: timeoutKind }));
       }, timeout);
       this.pending.set(id, { resolve, reject, timer });
-      this.worker.postMessage({ type, id, ...payload });
     });
   }
 
