@@ -5,7 +5,6 @@ that another generator (Zensical) needs a new adapter, not a rewrite."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,7 +21,7 @@ from decision.schema import SCHEMA_URL, schema_text
 from checklist_diagram import diagram_markdown
 from checklist_render import DIAGRAM_MARKER, MARKER, guide_links, markers, render_checklist, share_link_problems
 from site_headers import content_security_policy, headers_file, inline_script_hashes, with_policy_meta
-from site_runtime import RuntimeMissing, browser_lock, build_wheel, gzip_sibling, memory_snapshot, runtime_files, runtime_version, trimmed_stdlib
+from site_runtime import RuntimeMissing, shipped_files
 
 # --- state of one build -------------------------------------------------------------------
 
@@ -51,37 +50,16 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig | None:
 
 
 def on_files(files: Files, /, *, config: MkDocsConfig) -> Files:
-    root = _root(config)
     try:
-        runtime = runtime_files(root)
+        shipped = shipped_files(_root(config), _root(config) / ".cache")
     except RuntimeMissing as error:
         raise PluginError(str(error)) from None
-    runtime_uri = f"assets/pyodide/{runtime_version(root)}/"
-    for name, path in runtime.items():
-        if name == "pyodide-lock.json":
-            files.append(File.generated(config, runtime_uri + name, content=browser_lock(root)))
+    for uri, source in shipped.files.items():
+        if isinstance(source, Path):
+            files.append(File.generated(config, uri, abs_src_path=str(source)))
         else:
-            files.append(File.generated(config, runtime_uri + name, abs_src_path=str(path)))
-    wheel = build_wheel(root, root / ".cache")
-    wheel_uri = f"assets/wheels/{wheel.digest[:16]}/{wheel.path.name}"
-    files.append(File.generated(config, wheel_uri, abs_src_path=str(wheel.path)))
-    try:
-        stdlib = trimmed_stdlib(root, wheel, root / ".cache")
-        snapshot = memory_snapshot(root, wheel, stdlib, root / ".cache")
-    except RuntimeMissing as error:
-        raise PluginError(str(error)) from None
-    stdlib_uri = f"assets/stdlib/{_digest(stdlib)}/python_stdlib.zip"
-    snapshot_uri = f"assets/snapshots/{_digest(snapshot)}/engine.snapshot"
-    files.append(File.generated(config, stdlib_uri, abs_src_path=str(stdlib)))
-    files.append(File.generated(config, snapshot_uri, abs_src_path=str(snapshot)))
-    # Precompressed siblings of the big files, for hosts that serve them as they are (nginx gzip_static).
-    for uri, path in ((runtime_uri + "pyodide.asm.wasm", runtime["pyodide.asm.wasm"]),
-                      (runtime_uri + "pyodide.asm.mjs", runtime["pyodide.asm.mjs"]), (stdlib_uri, stdlib),
-                      (snapshot_uri, snapshot)):  # fmt: skip
-        files.append(File.generated(config, uri + ".gz", abs_src_path=str(gzip_sibling(path, root / ".cache"))))
-    mermaid = root / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
-    files.append(File.generated(config, "assets/vendor/mermaid.min.js", abs_src_path=str(mermaid)))
-    _urls.update(runtime=runtime_uri, wheel=wheel_uri, stdlib=stdlib_uri, snapshot=snapshot_uri, worker="assets/checklist-worker.mjs")
+            files.append(File.generated(config, uri, content=source))
+    _urls.update(shipped.urls)
     # The checklist format's JSON Schema, at a stable URL for editors (generated, never stale).
     files.append(File.generated(config, SCHEMA_URL, content=schema_text()))
     problems = [
@@ -180,10 +158,6 @@ def _relative(uri: str, page_url: str) -> str:
     """A site URI relative to a page, keeping a folder's trailing slash."""
     relative = get_relative_url(uri, page_url)
     return relative.rstrip("/") + "/" if uri.endswith("/") else relative
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 def _page(files: Files, src_uri: str) -> Page | None:

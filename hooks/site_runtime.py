@@ -17,6 +17,7 @@ from pathlib import Path
 __all__ = [
     "RUNTIME_FILES",
     "RuntimeMissing",
+    "Shipped",
     "Wheel",
     "browser_lock",
     "build_wheel",
@@ -24,6 +25,7 @@ __all__ = [
     "memory_snapshot",
     "runtime_files",
     "runtime_version",
+    "shipped_files",
     "source_digest",
     "trimmed_stdlib",
 ]
@@ -157,3 +159,44 @@ def gzip_sibling(path: Path, cache: Path) -> Path:
             packed.write(data)
         partial.replace(target)
     return target
+
+
+@dataclass(frozen=True)
+class Shipped:
+    """What the build adds to the site beside the pages."""
+
+    files: dict[str, Path | str]
+    """Site URI -> the file to copy, or the text to write."""
+    urls: dict[str, str]
+    """runtime (a folder), wheel, stdlib, snapshot, worker -> site URI, for the checklist's HTML."""
+
+
+def shipped_files(project: Path, cache: Path) -> Shipped:
+    """The pinned runtime (versioned path), the wheel, the trimmed stdlib and the snapshot (hashed
+    paths), `.gz` siblings of the big ones (for hosts that serve them as they are, like nginx's
+    gzip_static), and Mermaid from npm."""
+    runtime = runtime_files(project)
+    runtime_uri = f"assets/pyodide/{runtime_version(project)}/"
+    files: dict[str, Path | str] = {runtime_uri + name: path for name, path in runtime.items()}
+    files[runtime_uri + "pyodide-lock.json"] = browser_lock(project)
+    wheel = build_wheel(project, cache)
+    stdlib = trimmed_stdlib(project, wheel, cache)
+    snapshot = memory_snapshot(project, wheel, stdlib, cache)
+    urls = {
+        "runtime": runtime_uri,
+        "wheel": f"assets/wheels/{wheel.digest[:16]}/{wheel.path.name}",
+        "stdlib": f"assets/stdlib/{_digest(stdlib)}/python_stdlib.zip",
+        "snapshot": f"assets/snapshots/{_digest(snapshot)}/engine.snapshot",
+        "worker": "assets/checklist-worker.mjs",
+    }
+    files.update({urls["wheel"]: wheel.path, urls["stdlib"]: stdlib, urls["snapshot"]: snapshot})
+    for uri in (runtime_uri + "pyodide.asm.wasm", runtime_uri + "pyodide.asm.mjs", urls["stdlib"], urls["snapshot"]):
+        source = files[uri]
+        assert isinstance(source, Path)
+        files[uri + ".gz"] = gzip_sibling(source, cache)
+    files["assets/vendor/mermaid.min.js"] = project / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
+    return Shipped(files, urls)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]

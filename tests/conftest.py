@@ -77,9 +77,9 @@ def browser() -> Iterator[object]:
 class Requests(list[str]):
     """Every URL a browser context asked for."""
 
-    def foreign(self, origin: str) -> list[str]:
-        """Network requests (not data: or blob:) that do not start with `origin`."""
-        return [url for url in self if urlsplit(url).scheme in ("http", "https", "ws", "wss") and not url.startswith(origin)]
+    def foreign(self, origins: set[str]) -> list[str]:
+        """Network requests (not data: or blob:) to any origin but `origins`."""
+        return [url for url in self if urlsplit(url).scheme in ("http", "https", "ws", "wss") and _origin(url) not in origins]
 
 
 @pytest.fixture
@@ -94,8 +94,7 @@ def context(browser: object, server: object, request: pytest.FixtureRequest) -> 
     ctx.origins = {_origin(server.url)}  # type: ignore[attr-defined]
     yield ctx
     ctx.close()
-    foreign = [url for url in requests.foreign("") if _origin(url) not in ctx.origins]
-    assert foreign == [], "requests left the site's origin"
+    assert requests.foreign(ctx.origins) == [], "requests left the site's origin"
 
 
 def _origin(url: str) -> str:

@@ -102,20 +102,26 @@ class Server:
         """Parts of a path to answer with 404: a test's way to break a file."""
 
 
-def headers_from_file(site: Path) -> Callable[[str], Mapping[str, str]]:
-    """The headers the build wrote into `_headers` (Netlify / Cloudflare Pages format), applied
-    as such a host would: every rule whose pattern matches the path, in order."""
-    rules: list[tuple[str, dict[str, str]]] = []
+def header_rules(site: Path) -> dict[str, dict[str, str]]:
+    """The build's `_headers` file (Netlify / Cloudflare Pages format): path pattern -> headers."""
+    rules: dict[str, dict[str, str]] = {}
+    current: dict[str, str] = {}
     for line in (site / "_headers").read_text().splitlines():
         if line and not line[0].isspace():
-            rules.append((line.strip(), {}))
-        elif line.strip() and rules:
+            current = rules.setdefault(line.strip(), {})
+        elif line.strip():
             name, _, value = line.strip().partition(":")
-            rules[-1][1][name.strip()] = value.strip()
+            current[name.strip()] = value.strip()
+    return rules
+
+
+def headers_from_file(site: Path) -> Callable[[str], Mapping[str, str]]:
+    """The headers of `_headers` applied as such a host would: every matching rule, in order."""
+    rules = header_rules(site)
 
     def headers(path: str) -> Mapping[str, str]:
         found: dict[str, str] = {}
-        for pattern, values in rules:
+        for pattern, values in rules.items():
             if path.startswith(pattern.rstrip("*")) if pattern.endswith("*") else path == pattern:
                 found.update(values)
         return found

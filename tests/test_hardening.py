@@ -12,26 +12,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.browser import checked, draw_diagrams, settle, shown, wait_ready
-from tests.sitekit import serve
+from tests.sitekit import header_rules, serve
 
 # --- the Content-Security-Policy the build writes ---------------------------------------------
 
 
-def parse_headers_file(text: str) -> dict[str, dict[str, str]]:
-    """`_headers` (Netlify / Cloudflare Pages format): path pattern -> headers."""
-    rules: dict[str, dict[str, str]] = {}
-    current: dict[str, str] = {}
-    for line in text.splitlines():
-        if line and not line[0].isspace():
-            current = rules.setdefault(line.strip(), {})
-        elif line.strip():
-            name, _, value = line.strip().partition(":")
-            current[name.strip()] = value.strip()
-    return rules
-
-
 def test_headers_file_has_a_strict_policy(site: Path) -> None:
-    rules = parse_headers_file((site / "_headers").read_text())
+    rules = header_rules(site)
     policy = rules["/*"]["Content-Security-Policy"]
     assert "'unsafe-eval'" not in policy and "'wasm-unsafe-eval'" in policy
     assert re.search(r"script-src 'self' 'wasm-unsafe-eval'( 'sha256-[A-Za-z0-9+/=]+')+;", policy)
@@ -41,7 +28,7 @@ def test_headers_file_has_a_strict_policy(site: Path) -> None:
 
 @pytest.fixture(scope="module")
 def csp_server(site: Path) -> Iterator[Any]:
-    global_headers = parse_headers_file((site / "_headers").read_text())["/*"]
+    global_headers = header_rules(site)["/*"]
     with serve(site, headers=lambda path: global_headers) as running:
         yield running
 
