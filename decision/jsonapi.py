@@ -11,7 +11,7 @@ from .loader import load_checklist
 from .model import Checklist
 from .share import decode_answers, encode_answers
 
-__all__ = ["decode_json", "evaluate_json", "warm_up"]
+__all__ = ["decode_json", "evaluate_json", "rehearse", "warm_up"]
 
 
 @lru_cache(maxsize=None)
@@ -37,3 +37,18 @@ def decode_json(checklist_id: str, link: str) -> str:
 def warm_up(checklist_id: str) -> None:
     """Load (and cache) a checklist, so that the first real evaluation is as fast as the rest."""
     evaluate(_checklist(checklist_id), {})
+
+
+def rehearse(checklist_id: str) -> int:
+    """Evaluate the answer sets a reader passes through, one option at a time, question by
+    question; returns how many. A worker restored from a memory snapshot runs this at idle: its
+    interpreter has barely run, so the browser's JavaScript engine has not yet optimised the
+    WebAssembly code that evaluating takes, and the reader's first answers would wait for that."""
+    checklist = _checklist(checklist_id)
+    answers: dict[str, str] = {}
+    evaluate_json(checklist_id, "{}")
+    for question in checklist.questions:
+        for option in question.options:
+            answers[question.id] = option.id
+            evaluate_json(checklist_id, json.dumps(answers))
+    return 1 + sum(len(question.options) for question in checklist.questions)

@@ -13,6 +13,7 @@ from decision import jsonapi
 for checklist_id in decision.checklist_ids():
     checklist = decision.load_checklist(checklist_id)
     jsonapi.warm_up(checklist_id)
+    jsonapi.rehearse(checklist_id)
     jsonapi.evaluate_json(checklist_id, json.dumps({q.id: q.options[0].id for q in checklist.questions}))
     jsonapi.evaluate_json(checklist_id, "[]")
     jsonapi.decode_json(checklist_id, "https://x/#a=%zz&&=&" + "&".join(f"{q.id}={q.options[-1].id}" for q in checklist.questions))

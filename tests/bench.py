@@ -18,11 +18,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.bench_lighthouse import LighthouseError, lighthouse_performance
 from tests.conftest import CHROMIUM_ARGS, _chromium
 from tests.sitekit import ROOT, build, headers_from_file, serve
 
 READY = "[data-checklist=fine-tuning][data-state=ready]"
 ROUND_TRIPS = 200
+LIGHTHOUSE_PAGES = ["guidance/rag/", "checklist/"]
 
 BARE_PAGE = """<!doctype html><meta charset=utf-8><title>bare loadPyodide</title>
 <script type=module>
@@ -168,6 +170,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="make bench")
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "latest.json")
+    parser.add_argument("--lighthouse-runs", type=int, default=3, help="Lighthouse performance runs per page (0: none)")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -219,6 +222,14 @@ def main() -> int:
                 print(f"rep {rep + 1}: bare {runs['bare'][-1]:.0f} ms, cold {cold['ready_ms']:.0f} ms, warm {warm['ready_ms']:.0f} ms;"
                       f" worker cold {stages(cold['worker_ms'])}, warm {stages(warm['worker_ms'])}", file=sys.stderr)  # fmt: skip
             browser.close()
+        lighthouse: dict[str, Any] = {}
+        if args.lighthouse_runs > 0:  # served gzipped, as a real host would (the `.gz` siblings, text on the fly)
+            with serve(site, headers=headers, compress=True) as compressed:
+                try:
+                    lighthouse = lighthouse_performance(compressed.url, LIGHTHOUSE_PAGES, args.lighthouse_runs, chromium=_chromium())
+                except LighthouseError as error:
+                    print(error, file=sys.stderr)
+                    lighthouse = {"error": str(error)}
     builds = build_times(max(3, args.reps // 2))
     bare, cold, warm = (median_spread(runs[k]) for k in ("bare", "cold", "warm"))
     trips = runs["round_trip"]
@@ -235,6 +246,7 @@ def main() -> int:
         "bytes_until_ready": {"raw": runs["bytes_ready"][-1][0], "gzip": runs["bytes_ready"][-1][1]},
         "bytes_until_idle": {"raw": runs["bytes_idle"][-1][0], "gzip": runs["bytes_idle"][-1][1]},
         "build_s": builds,
+        "lighthouse_performance": lighthouse,
         "ratios": {
             "cold_ready_over_bare": cold["median"] / bare["median"],
             "warm_over_cold": warm["median"] / cold["median"],
@@ -265,6 +277,13 @@ def table(r: dict[str, Any]) -> str:
         ("(f) mkdocs build, hooks on / off", f"{r['build_s']['with_hooks']['median']:.2f} s / {r['build_s']['without_hooks']['median']:.2f} s",
          f"ratio {r['ratios']['build_with_over_without']:.2f}  (target ≤ 1.3)"),
     ]  # fmt: skip
+    lighthouse = r.get("lighthouse_performance") or {}
+    if "error" in lighthouse:
+        rows.append(("(g) Lighthouse performance, gzip", "failed", lighthouse["error"].splitlines()[0]))
+    for path, p in lighthouse.get("pages", {}).items():
+        rows.append((f"(g) Lighthouse, gzip: /{path}", f"{p['score']:.2f}  (runs {' '.join(f'{s:.2f}' for s in p['scores'])})",
+                     f"FCP {p['fcp_ms'] / 1000:.1f} s, LCP {p['lcp_ms'] / 1000:.1f} s, TBT {p['tbt_ms']:.0f} ms, CLS {p['cls']:.3f},"
+                     f" SI {p['si_ms'] / 1000:.1f} s  (target ≥ 0.99)"))  # fmt: skip
     return "\n".join(f"{a:<36} {b:<44} {c}" for a, b, c in rows) + f"\n\nmachine: {r['machine']}"
 
 

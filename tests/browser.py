@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 READY_TIMEOUT_MS = 60_000
 
@@ -40,6 +41,13 @@ def settle(page: Any) -> None:
             return root.dataset.state === 'ready' && root.dataset.pending === '0';
         }"""
     )
+
+
+def address_fragment(page: Any) -> str:
+    """The address bar's fragment, once it has caught up with the answers (the page writes it at
+    most once per frame) and with the share link the page shows."""
+    page.wait_for_function("() => location.href === document.querySelector('[data-share-link]').href")
+    return urlsplit(page.url).fragment
 
 
 def draw_diagrams(page: Any) -> None:

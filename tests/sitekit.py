@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
+import io
 import os
 import shutil
 import subprocess
 import sys
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +45,11 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+# Compressed on the fly besides text/*; zip files (wheels, the stdlib) are compressed already,
+# and the build writes a `.gz` sibling for the ones worth it.
+_COMPRESSIBLE = {"application/javascript", "application/json", "application/manifest+json", "application/xml", "image/svg+xml", "application/wasm"}
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,
@@ -54,6 +62,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     prefix = "/"
     headers_for: Callable[[str], Mapping[str, str]] = staticmethod(lambda path: {})
     blocked: set[str] = set()
+    compress = False
+    gzipped: dict[str, bytes] = {}  # file path -> its bytes gzipped on the fly, per server
 
     def translate_path(self, path: str) -> str:
         clean = path.split("?", 1)[0].split("#", 1)[0]
@@ -67,6 +77,32 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return
         super().do_GET()
 
+    def send_head(self) -> io.BufferedIOBase | None:
+        """With `compress`, gzip as nginx's `gzip_static on` and `gzip on` for text types would."""
+        if not self.compress or not _accepts_gzip(self.headers.get("Accept-Encoding", "")):
+            return super().send_head()
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and urllib.parse.urlsplit(self.path).path.endswith("/"):
+            path = path / "index.html"
+        content_type = self.guess_type(str(path))
+        sibling = path.with_name(path.name + ".gz")
+        if not path.is_file() or not (sibling.is_file() or content_type.startswith("text/") or content_type in _COMPRESSIBLE):
+            return super().send_head()  # redirects, listings, 404s and binary files: as without `compress`
+        if sibling.is_file():
+            body = sibling.read_bytes()
+        else:
+            if str(path) not in self.gzipped:
+                self.gzipped[str(path)] = gzip.compress(path.read_bytes(), 6, mtime=0)
+            body = self.gzipped[str(path)]
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Last-Modified", self.date_time_string(int(path.stat().st_mtime)))
+        self.end_headers()
+        return io.BytesIO(body)
+
     def end_headers(self) -> None:
         extra = self.headers_for(self.path)
         for name, value in extra.items():
@@ -79,10 +115,20 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def _accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding header allows gzip (`gzip;q=0` refuses it)."""
+    for part in accept_encoding.split(","):
+        name, _, params = part.partition(";")
+        if name.strip().lower() == "gzip":
+            return float(params.strip().removeprefix("q=") or 1) > 0
+    return False
+
+
 @contextmanager
-def serve(directory: Path, *, prefix: str = "/", headers: Callable[[str], Mapping[str, str]] | None = None) -> Iterator["Server"]:
-    """Serve `directory` under `prefix` on 127.0.0.1 (a free port) in a thread."""
-    handler = type("Handler", (_Handler,), {"prefix": prefix, "blocked": set()})
+def serve(directory: Path, *, prefix: str = "/", headers: Callable[[str], Mapping[str, str]] | None = None, compress: bool = False) -> Iterator["Server"]:
+    """Serve `directory` under `prefix` on 127.0.0.1 (a free port) in a thread; with `compress`,
+    gzipped to a client that accepts it: a file's `.gz` sibling if there is one, else text gzipped on the fly."""
+    handler = type("Handler", (_Handler,), {"prefix": prefix, "blocked": set(), "compress": compress, "gzipped": {}})
     if headers is not None:
         handler.headers_for = staticmethod(headers)
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 import decision
-from tests.browser import answer, checked, draw_diagrams, settle, shown, wait_ready
+from tests.browser import address_fragment, answer, checked, draw_diagrams, settle, shown, wait_ready
 from tests.rules import expected
 from tests.sitekit import ROOT, serve
 
@@ -82,8 +81,8 @@ def test_share_link_round_trip_in_a_fresh_context(page: Any, server: Any, browse
     answers = {"knowledge": "stable", "format": "yes", "examples": "over-1000", "task": "yes", "metric": "yes", "prompting": "not-tried", "maintenance": "no"}
     answer(page, answers)
     settle(page)
+    assert address_fragment(page) == decision.encode_answers(fine_tuning, answers)
     link = page.url
-    assert urlsplit(link).fragment == decision.encode_answers(fine_tuning, answers)
     assert page.locator("[data-share-link]").inner_text() == link
     fresh = browser.new_context()
     try:
@@ -108,16 +107,35 @@ def test_reload_keeps_answers_and_result(page: Any, server: Any) -> None:
     assert shown(page) == ("rag", ["not-first-step"])
 
 
+def test_a_burst_of_answers_ends_in_the_address_bar(page: Any, server: Any, fine_tuning: decision.Checklist) -> None:
+    # Answers given within one frame are written to the address bar once, and none is lost.
+    open_checklist(page, server)
+    burst = {"knowledge": "changing", "style": "yes", "examples": "100-1000", "task": "yes", "metric": "no"}
+    page.evaluate(
+        """(burst) => {
+            for (const [question, option] of Object.entries(burst)) {
+                const input = document.querySelector(`input[name="${question}"][value="${option}"]`);
+                input.checked = true;
+                input.dispatchEvent(new Event("change", { bubbles: true }));
+            }
+        }""",
+        burst,
+    )
+    settle(page)
+    assert address_fragment(page) == decision.encode_answers(fine_tuning, burst)
+    assert shown(page) == expected(burst)
+
+
 def test_start_over_and_tampered_link(page: Any, server: Any) -> None:
     open_checklist(page, server, "style=yes&colour=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&task=maybe&%zz")
     assert checked(page) == {"style": "yes"}
     notice = page.locator("[data-dropped]")
     assert notice.is_visible() and "colour=<img src=x onerror=alert(1)>" in notice.inner_text()
     assert page.locator("[data-checklist] img").count() == 0  # shown as text, never as HTML
-    assert urlsplit(page.url).fragment == "style=yes"
+    assert address_fragment(page) == "style=yes"
     page.click("[data-action=reset]")
     settle(page)
-    assert checked(page) == {} and urlsplit(page.url).fragment == ""
+    assert checked(page) == {} and address_fragment(page) == ""
     assert shown(page) == ("prompting", [])
 
 
@@ -245,7 +263,7 @@ def test_a_missing_wheel_is_an_error_that_keeps_the_answers(page: Any, server: A
     alert = page.locator("[role=alert]")
     assert alert.is_visible() and "could not be loaded" in alert.inner_text() and "404" in alert.inner_text()
     assert checked(page) == {"knowledge": "stable", "style": "yes"}
-    assert urlsplit(page.url).fragment == "knowledge=stable&style=yes"
+    assert address_fragment(page) == "knowledge=stable&style=yes"
     page.click("[data-action=retry]")  # the file is back: a retry recovers
     wait_ready(page)
     settle(page)

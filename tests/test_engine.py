@@ -106,3 +106,11 @@ def test_one_more_readiness_criterion_never_withdraws_fine_tuning(answers: dict[
 def test_evaluation_is_deterministic(answers: dict[str, str]) -> None:
     checklist = decision.load_checklist("fine-tuning")
     assert decision.evaluate(checklist, answers) == decision.evaluate(checklist, dict(reversed(list(answers.items()))))
+
+
+@pytest.mark.parametrize("checklist_id", decision.checklist_ids())
+def test_rehearsal_evaluates_every_option_once(checklist_id: str) -> None:
+    from decision import jsonapi
+
+    checklist = decision.load_checklist(checklist_id)
+    assert jsonapi.rehearse(checklist_id) == 1 + sum(len(q.options) for q in checklist.questions)

@@ -138,16 +138,45 @@ function readFragment() {
   return pairs;
 }
 
-function writeFragment(answers) {
+// The share link for these answers: this page's URL with the answers in its fragment.
+function shareLink(answers) {
   const fragment = Object.entries(answers)
     .map(([question, option]) => `${encodeURIComponent(question)}=${encodeURIComponent(option)}`)
     .join("&");
   const url = new URL(location.href);
   url.hash = fragment;
-  if (url.href !== location.href) history.replaceState(history.state, "", url.href);
+  return url.href;
+}
+
+// The address bar follows the answers once per frame: each history.replaceState is work for the
+// whole browser (and Chromium ignores bursts of them), so answers given in one frame are written
+// once. The link shown in the page and the copy buttons use the new link at once.
+let addressWanted = null;
+function writeAddress(href) {
+  if (addressWanted === null) {
+    const page = location.pathname;
+    const flush = () => {
+      if (addressWanted !== null && location.pathname === page && addressWanted !== location.href) {
+        history.replaceState(history.state, "", addressWanted);
+      }
+      addressWanted = null;
+    };
+    requestAnimationFrame(flush);
+    setTimeout(flush, 100); // a hidden tab has no frames
+  }
+  addressWanted = href;
 }
 
 // --- one checklist on the page ---------------------------------------------------------------
+
+// Set a property only when its value differs (an unchanged DOM needs no new style or layout).
+function update(target, key, value) {
+  if (target[key] !== value) target[key] = value;
+}
+
+function show(element, shown) {
+  update(element, "hidden", !shown);
+}
 
 // Where the engine's files are: the page holds their URLs, relative to itself.
 function engineOptions(root) {
@@ -229,8 +258,8 @@ class Checklist {
   }
 
   changed() {
+    if (this.root.dataset.state === "ready") this.evaluate(); // ask first: the worker runs while the link is written
     this.updateLink();
-    if (this.root.dataset.state === "ready") this.evaluate();
   }
 
   async evaluate() {
@@ -251,33 +280,36 @@ class Checklist {
     this.root.dataset.pending = String(Number(this.root.dataset.pending || 0) + change);
   }
 
+  // Shows the result by changing only what differs from what is shown: less for the browser to
+  // restyle and lay out after each answer.
   render(result) {
     const { outcome, caveats, criteria, missing } = result;
-    this.$("[data-waiting]").hidden = true;
-    this.$("[data-why]").hidden = false;
-    for (const el of this.root.querySelectorAll("[data-outcome]")) el.hidden = el.dataset.outcome !== outcome;
-    for (const el of this.root.querySelectorAll("[data-caveat]")) el.hidden = !caveats.includes(el.dataset.caveat);
+    show(this.$("[data-waiting]"), false);
+    show(this.$("[data-why]"), true);
+    for (const el of this.root.querySelectorAll("[data-outcome]")) show(el, el.dataset.outcome === outcome);
+    for (const el of this.root.querySelectorAll("[data-caveat]")) show(el, caveats.includes(el.dataset.caveat));
     for (const el of this.root.querySelectorAll("[data-criterion]")) {
       const met = criteria[el.dataset.criterion] === true;
-      el.dataset.met = String(met);
-      el.querySelector("[data-mark-met]").hidden = !met;
-      el.querySelector("[data-mark-unmet]").hidden = met;
+      update(el.dataset, "met", String(met));
+      show(el.querySelector("[data-mark-met]"), met);
+      show(el.querySelector("[data-mark-unmet]"), !met);
     }
-    for (const el of this.root.querySelectorAll("[data-missing]")) el.hidden = !missing.includes(el.dataset.missing);
-    this.$("[data-missing-list]").hidden = missing.length === 0;
-    this.$("[data-provisional]").hidden = missing.length === 0;
-    this.$("[data-missing-count]").textContent = String(missing.length);
-    this.root.dataset.currentOutcome = outcome;
+    for (const el of this.root.querySelectorAll("[data-missing]")) show(el, missing.includes(el.dataset.missing));
+    show(this.$("[data-missing-list]"), missing.length > 0);
+    show(this.$("[data-provisional]"), missing.length > 0);
+    update(this.$("[data-missing-count]"), "textContent", String(missing.length));
+    update(this.root.dataset, "currentOutcome", outcome);
     const title = this.$(`[data-outcome="${outcome}"] .admonition-title`)?.textContent ?? outcome;
     const provisional = missing.length ? ` (${this.message("provisional")} ${missing.length} ${this.message("unanswered")})` : "";
-    this.status.textContent = `${this.message("result")} ${title}${provisional}`;
+    update(this.status, "textContent", `${this.message("result")} ${title}${provisional}`);
   }
 
   updateLink() {
-    writeFragment(this.answers());
-    const link = this.$("[data-share-link]");
-    link.href = location.href;
-    link.textContent = location.href;
+    this.link = shareLink(this.answers());
+    writeAddress(this.link);
+    const shown = this.$("[data-share-link]");
+    update(shown, "href", this.link);
+    update(shown, "textContent", this.link);
   }
 
   showDropped(dropped) {
@@ -316,7 +348,7 @@ class Checklist {
       this.changed();
       this.form.querySelector("input")?.focus();
     } else if (action === "copy-link") {
-      this.copy(location.href, "copied-link");
+      this.copy(this.link, "copied-link");
     } else if (action === "copy-text") {
       this.copy(this.summary(), "copied-text");
     } else if (action === "retry") {
@@ -358,7 +390,7 @@ class Checklist {
         lines.push(`${"  ".repeat(depth)}- [${met}] ${li.querySelector("a").textContent.trim()}`);
       }
     }
-    lines.push("", `${this.message("text-link")}: ${location.href}`);
+    lines.push("", `${this.message("text-link")}: ${this.link}`);
     return lines.join("\n");
   }
 }
