@@ -129,6 +129,8 @@ def serve(directory: Path, *, prefix: str = "/", headers: Callable[[str], Mappin
     """Serve `directory` under `prefix` on 127.0.0.1 (a free port) in a thread; with `compress`,
     gzipped to a client that accepts it: a file's `.gz` sibling if there is one, else text gzipped on the fly."""
     handler = type("Handler", (_Handler,), {"prefix": prefix, "blocked": set(), "compress": compress, "gzipped": {}})
+    if compress:  # and connections kept alive, as a real host's would be
+        handler.protocol_version = "HTTP/1.1"
     if headers is not None:
         handler.headers_for = staticmethod(headers)
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
