@@ -256,7 +256,7 @@ def main() -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(table(report))
-    print(f"\nwritten: {args.out.relative_to(ROOT)}")
+    print(f"\nwritten: {args.out}")
     return 0
 
 

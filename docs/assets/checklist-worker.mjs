@@ -11,12 +11,12 @@ async function boot({ runtime, wheel, stdlib, snapshot, checklist }) {
   const timings = { start: performance.now() }; // ms since the worker started, for `make bench`
   post({ type: "progress", stage: "loading-runtime" });
   const wheelBytes = fetchBytes(wheel); // all three in parallel
-  const snapshotBytes = cachedSnapshot(snapshot);
+  const cached = cachedSnapshot(snapshot);
   const { loadPyodide } = await import(new URL("pyodide.mjs", runtime).href);
   timings.imported = performance.now();
   const options = { indexURL: runtime, stdLibURL: stdlib, packages: [], stdout: () => {}, stderr: () => {} };
   // A returning reader's browser may hold a snapshot of a warm engine (see the page module).
-  let pyodide = await restore(loadPyodide, options, await snapshotBytes);
+  let pyodide = await restore(loadPyodide, options, await cached);
   const restored = pyodide !== null;
   pyodide ??= await guarded(loadPyodide(options));
   timings.booted = performance.now();
@@ -46,22 +46,22 @@ function rehearse(api, checklist, round = 0) {
   if (round + 1 < REHEARSALS) setTimeout(() => rehearse(api, checklist, round + 1), 20);
 }
 
-// Restore from the snapshot in Cache Storage, if there is one; on any trouble, null (a normal
-// boot follows). The snapshot's URL holds its hash, so it always matches this runtime and wheel.
+// The snapshot in Cache Storage, if there is one: its response, whose body (31 MB) Pyodide reads
+// while it loads the runtime. The snapshot's URL holds its hash, so it always matches this runtime
+// and wheel. On any trouble, null: a normal boot follows.
 async function cachedSnapshot(snapshot) {
   try {
-    const cached = snapshot && self.caches ? await (await caches.open(SNAPSHOT_CACHE)).match(snapshot) : null;
-    return cached ? new Uint8Array(await cached.arrayBuffer()) : null;
+    return (snapshot && self.caches && (await (await caches.open(SNAPSHOT_CACHE)).match(snapshot))) || null;
   } catch {
     return null;
   }
 }
 
-async function restore(loadPyodide, options, bytes) {
-  if (!bytes) return null;
+async function restore(loadPyodide, options, response) {
+  if (!response) return null;
   try {
     const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("restore timed out")), RESTORE_TIMEOUT_MS));
-    return await Promise.race([guarded(loadPyodide({ ...options, _loadSnapshot: bytes })), timeout]);
+    return await Promise.race([guarded(loadPyodide({ ...options, _loadSnapshot: response.arrayBuffer() })), timeout]);
   } catch {
     return null;
   }
