@@ -155,3 +155,32 @@ def test_wheel_is_reproducible(tmp_path: Path) -> None:
     from site_runtime import build_wheel
 
     assert build_wheel(ROOT, tmp_path / "a").digest == build_wheel(ROOT, tmp_path / "b").digest
+
+
+def test_sparse_snapshot_keeps_every_byte() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+    from site_runtime import SPARSE_PAGE, sparse, unsparse
+
+    page = st.one_of(st.just(bytes(SPARSE_PAGE)), st.binary(min_size=SPARSE_PAGE, max_size=SPARSE_PAGE))
+
+    @given(st.lists(page, max_size=12), st.binary(max_size=SPARSE_PAGE - 1))
+    def round_trip(pages: list[bytes], tail: bytes) -> None:
+        memory = b"".join(pages) + tail
+        packed = sparse(memory)
+        assert unsparse(packed) == memory
+        assert len(packed) <= len(memory) + 16 + 8 * (len(pages) + 1)
+
+    round_trip()
+    memory = bytes(3 * SPARSE_PAGE) + b"\x01" * SPARSE_PAGE + bytes(SPARSE_PAGE)
+    assert len(sparse(memory)) == 8 + 8 + 8 + SPARSE_PAGE  # one run: only the non-zero page is kept
+    with pytest.raises(ValueError, match="not a sparse snapshot"):
+        unsparse(memory)
+
+
+def test_shipped_snapshot_is_sparse(site: Path) -> None:
+    from site_runtime import SPARSE_MAGIC, unsparse
+
+    snapshot = next(site.glob("assets/snapshots/*/engine.snapshot")).read_bytes()
+    assert snapshot.startswith(SPARSE_MAGIC)
+    assert len(snapshot) < 0.6 * len(unsparse(snapshot))  # Pyodide's memory is about half zero pages

@@ -61,10 +61,27 @@ async function restore(loadPyodide, options, response) {
   if (!response) return null;
   try {
     const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("restore timed out")), RESTORE_TIMEOUT_MS));
-    return await Promise.race([guarded(loadPyodide({ ...options, _loadSnapshot: response.arrayBuffer() })), timeout]);
+    return await Promise.race([guarded(loadPyodide({ ...options, _loadSnapshot: response.arrayBuffer().then(unsparse) })), timeout]);
   } catch {
     return null;
   }
+}
+
+// The snapshot is stored sparse, without the zero pages of Pyodide's memory (about half of its
+// 31 MB): the format is described in hooks/site_runtime.py (sparse, unsparse).
+const SPARSE_MAGIC = "PYSPARS1";
+function unsparse(buffer) {
+  const view = new DataView(buffer);
+  if (new TextDecoder().decode(new Uint8Array(buffer, 0, 8)) !== SPARSE_MAGIC) throw new Error("not a sparse snapshot");
+  const [size, count] = [view.getUint32(8, true), view.getUint32(12, true)];
+  const memory = new Uint8Array(size);
+  let position = 16 + 8 * count;
+  for (let run = 0; run < count; run++) {
+    const [offset, length] = [view.getUint32(16 + 8 * run, true), view.getUint32(20 + 8 * run, true)];
+    memory.set(new Uint8Array(buffer, position, length), offset);
+    position += length;
+  }
+  return memory;
 }
 
 // Pyodide 314 reports a failed wasm instantiation (a missing or broken pyodide.asm.wasm) only as
