@@ -16,7 +16,7 @@ _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?P<attrs>[^>]*)>(?P<body>.*
 _DATA_TYPE = re.compile(r"""\btype=["']?(?!text/javascript|module|application/javascript)""", re.IGNORECASE)
 
 # Versioned or content-hashed: safe to cache for a year (Material's stylesheets carry hashes too).
-IMMUTABLE_PATHS = ("/assets/pyodide/*", "/assets/wheels/*", "/assets/snapshots/*", "/assets/stylesheets/*")
+IMMUTABLE_PATHS = ("/assets/pyodide/*", "/assets/wheels/*", "/assets/stdlib/*", "/assets/snapshots/*", "/assets/engine/*", "/assets/stylesheets/*")
 
 
 def inline_script_hashes(site_dir: Path) -> list[str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 __all__ = [
     "RUNTIME_FILES",
+    "WORKER_SOURCE",
     "RuntimeMissing",
     "Shipped",
     "Wheel",
@@ -204,6 +205,11 @@ def gzip_sibling(path: Path, cache: Path) -> Path:
     return target
 
 
+# The engine's worker: written in docs/ beside the page module, left out of the docs
+# (mkdocs.yml: exclude_docs) and shipped here under a content-hashed path.
+WORKER_SOURCE = "docs/assets/checklist-worker.mjs"
+
+
 @dataclass(frozen=True)
 class Shipped:
     """What the build adds to the site beside the pages."""
@@ -225,14 +231,15 @@ def shipped_files(project: Path, cache: Path) -> Shipped:
     wheel = build_wheel(project, cache)
     stdlib = trimmed_stdlib(project, wheel, cache)
     snapshot = memory_snapshot(project, wheel, stdlib, cache)
+    worker = project / WORKER_SOURCE  # hashed too: a returning reader's browser need not revalidate it
     urls = {
         "runtime": runtime_uri,
         "wheel": f"assets/wheels/{wheel.digest[:16]}/{wheel.path.name}",
         "stdlib": f"assets/stdlib/{_digest(stdlib)}/python_stdlib.zip",
         "snapshot": f"assets/snapshots/{_digest(snapshot)}/engine.snapshot",
-        "worker": "assets/checklist-worker.mjs",
+        "worker": f"assets/engine/{_digest(worker)}/checklist-worker.mjs",
     }
-    files.update({urls["wheel"]: wheel.path, urls["stdlib"]: stdlib, urls["snapshot"]: snapshot})
+    files.update({urls["wheel"]: wheel.path, urls["stdlib"]: stdlib, urls["snapshot"]: snapshot, urls["worker"]: worker})
     for uri in (runtime_uri + "pyodide.asm.wasm", runtime_uri + "pyodide.asm.mjs", urls["stdlib"], urls["snapshot"]):
         source = files[uri]
         assert isinstance(source, Path)

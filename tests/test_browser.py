@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 
@@ -152,7 +153,9 @@ def test_instant_navigation_away_and_back(page: Any, server: Any) -> None:
     page.wait_for_url(re.compile(r"/checklist/"))
     wait_ready(page)
     settle(page)
-    assert [w.url for w in page.workers if "checklist-worker" in w.url] == [server.url + "assets/checklist-worker.mjs"]
+    worker = page.get_attribute("[data-checklist]", "data-worker")
+    assert worker.startswith("../assets/engine/")  # content-hashed, cached for good
+    assert [w.url for w in page.workers if "checklist-worker" in w.url] == [urljoin(page.url, worker)]
     assert page.evaluate("window.__sent.filter(t => t === 'init').length") == 1  # loaded once, then reused
     before = page.evaluate("window.__sent.length")
     answer(page, {"knowledge": "stable"})

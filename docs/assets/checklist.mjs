@@ -23,7 +23,7 @@ class Engine {
     if (this.stage) listener(this.stage);
   }
 
-  start({ runtime, wheel, stdlib, snapshot, checklist }) {
+  start({ worker, runtime, wheel, stdlib, snapshot, checklist }) {
     if (this.ready) return this.ready;
     // The page's inline starter may have created the worker and sent `init` (id 0) already.
     const early = window.__checklistEarly;
@@ -36,7 +36,7 @@ class Engine {
       messages.forEach((message) => this.receive(message));
       errors.forEach((message) => this.fail(new Error(message)));
     } else {
-      this.worker = new Worker(new URL("checklist-worker.mjs", import.meta.url), { type: "module" });
+      this.worker = new Worker(worker, { type: "module" });
       this.attach();
       this.ready = this.request("init", { runtime, wheel, stdlib, snapshot, checklist }, LOAD_TIMEOUT_MS, "timeout");
     }
@@ -181,7 +181,7 @@ function show(element, shown) {
 // Where the engine's files are: the page holds their URLs, relative to itself.
 function engineOptions(root) {
   const url = (name) => new URL(root.dataset[name], document.baseURI).href;
-  return { runtime: url("runtime"), wheel: url("wheel"), stdlib: url("stdlib"), snapshot: url("snapshot"), checklist: root.dataset.checklist };
+  return { worker: url("worker"), runtime: url("runtime"), wheel: url("wheel"), stdlib: url("stdlib"), snapshot: url("snapshot"), checklist: root.dataset.checklist };
 }
 
 class Checklist {
