@@ -23,7 +23,7 @@ from tests.conftest import CHROMIUM_ARGS, _chromium
 from tests.sitekit import ROOT, build, headers_from_file, serve
 
 READY = "[data-checklist=fine-tuning][data-state=ready]"
-ROUND_TRIPS = 200
+ROUND_TRIPS = 200  # per page and repetition
 LIGHTHOUSE_PAGES = ["guidance/rag/", "checklist/"]
 
 BARE_PAGE = """<!doctype html><meta charset=utf-8><title>bare loadPyodide</title>
@@ -189,7 +189,7 @@ def main() -> int:
         # files; for reference, the same with the trimmed stdlib the site ships.
         shutil.copyfile(ROOT / "node_modules" / "pyodide" / "python_stdlib.zip", site / "__bench__" / "python_stdlib.zip")
         trimmed = next(site.glob("assets/stdlib/*/python_stdlib.zip")).relative_to(site).as_posix()
-        runs: dict[str, list[Any]] = {"bare": [], "bare_trimmed": [], "cold": [], "warm": [], "longtasks": [], "longtasks_after": [], "bytes_ready": [], "bytes_idle": [], "round_trip": []}
+        runs: dict[str, list[Any]] = {"bare": [], "bare_trimmed": [], "cold": [], "warm": [], "longtasks": [], "longtasks_after": [], "bytes_ready": [], "bytes_idle": [], "round_trip": [], "round_trip_fresh": []}
         # Served with the headers the build writes (policy, year-long caching of hashed files), as
         # a static host that honours `_headers` would.
         # The bench's own bare page has an inline script, so the policy is not sent for it.
@@ -208,10 +208,10 @@ def main() -> int:
                 runs["bare_trimmed"].append(bare_boot(browser, server.url + f"__bench__/bare.html?stdlib=../{trimmed}"))
                 context = browser.new_context()
                 cold = visit(context, checklist, sizes)
+                runs["round_trip_fresh"] += cold["page"].evaluate(ROUND_TRIP, ROUND_TRIPS)
                 cold["page"].close()
                 warm = visit(context, checklist, sizes)
-                if rep == 0:
-                    runs["round_trip"] = warm["page"].evaluate(ROUND_TRIP, ROUND_TRIPS)
+                runs["round_trip"] += warm["page"].evaluate(ROUND_TRIP, ROUND_TRIPS)
                 context.close()
                 runs["cold"].append(cold["ready_ms"])
                 runs["warm"].append(warm["ready_ms"])
@@ -232,7 +232,7 @@ def main() -> int:
                     lighthouse = {"error": str(error)}
     builds = build_times(max(3, args.reps // 2))
     bare, cold, warm = (median_spread(runs[k]) for k in ("bare", "cold", "warm"))
-    trips = runs["round_trip"]
+    trips, fresh = runs["round_trip"], runs["round_trip_fresh"]
     report = {
         "machine": {"cpu_count": __import__("os").cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                     "chromium": subprocess.run([_chromium(), "--version"], capture_output=True, text=True).stdout.strip()},
@@ -241,6 +241,7 @@ def main() -> int:
         "ready_cold_ms": cold,
         "ready_warm_ms": warm,
         "round_trip_ms": {"p50": percentile(trips, 50), "p95": percentile(trips, 95), "n": len(trips)},
+        "round_trip_fresh_engine_ms": {"p50": percentile(fresh, 50), "p95": percentile(fresh, 95), "n": len(fresh)},
         "longest_task_ms": max(runs["longtasks"], default=0.0),
         "longest_task_after_ready_ms": max(runs["longtasks_after"], default=0.0),
         "bytes_until_ready": {"raw": runs["bytes_ready"][-1][0], "gzip": runs["bytes_ready"][-1][1]},
@@ -270,7 +271,8 @@ def table(r: dict[str, Any]) -> str:
         ("(a) … with the site's trimmed stdlib", ms(r["bare_boot_trimmed_stdlib_ms"]), "reference"),
         ("(b) navigation → ready, cold", ms(r["ready_cold_ms"]), f"÷ bare = {r['ratios']['cold_ready_over_bare']:.2f}  (target ≤ 1.05)"),
         ("(b) navigation → ready, warm", ms(r["ready_warm_ms"]), f"÷ cold = {r['ratios']['warm_over_cold']:.2f}  (target ≤ 0.30)"),
-        ("(c) answer → result round trip", f"p50 {r['round_trip_ms']['p50']:.1f} ms, p95 {r['round_trip_ms']['p95']:.1f} ms", "(target p95 ≤ 5 ms)"),
+        ("(c) answer → result, warm page", f"p50 {r['round_trip_ms']['p50']:.1f} ms, p95 {r['round_trip_ms']['p95']:.1f} ms (n={r['round_trip_ms']['n']})", "(target p95 ≤ 5 ms)"),
+        ("(c) … cold page (fresh engine)", f"p50 {r['round_trip_fresh_engine_ms']['p50']:.1f} ms, p95 {r['round_trip_fresh_engine_ms']['p95']:.1f} ms", "reference"),
         ("(d) longest main-thread task", f"{r['longest_task_ms']:.0f} ms until ready, {r['longest_task_after_ready_ms']:.0f} ms after", "(target ≤ 50 ms during load)"),
         ("(e) bytes until ready, cold", f"{r['bytes_until_ready']['raw'] / mb:.2f} MB raw, {r['bytes_until_ready']['gzip'] / mb:.2f} MB gzip", "(target ≤ 4.7 MB gzip)"),
         ("(e) bytes until idle, cold", f"{r['bytes_until_idle']['raw'] / mb:.2f} MB raw, {r['bytes_until_idle']['gzip'] / mb:.2f} MB gzip", ""),
