@@ -15,12 +15,11 @@ import re
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 import decision
-from tests.browser import answer, draw_diagrams, settle, shown, wait_ready
+from tests.browser import address_fragment, answer, draw_diagrams, settle, shown, wait_ready
 from tests.rules import expected
 from tests.sitekit import ROOT
 
@@ -246,7 +245,69 @@ def test_checklist_by_keyboard_only(page: Any, server: Any) -> None:
     title = page.locator(f"[data-outcome={outcome}] .admonition-title").inner_text().strip()
     assert announced[0] != announced[-1] and title in announced[-1], announced
     assert "provisional" in announced[1] and "provisional" not in announced[-1], announced
-    assert urlsplit(page.url).fragment == decision.encode_answers(decision.load_checklist("fine-tuning"), answers)
+    assert address_fragment(page) == decision.encode_answers(decision.load_checklist("fine-tuning"), answers)
+    assert page.errors == []
+
+
+# Where focus is, and whether it is on screen (the closed drawer's links are visible, but slid off).
+ON_SCREEN = """() => {
+  const element = document.activeElement;
+  // Material's palette switch is a hidden radio input drawn, and focused, by the label after it.
+  const drawn = element.nextElementSibling?.tagName === "LABEL" && element.type === "radio" ? element.nextElementSibling : element;
+  const box = drawn.getBoundingClientRect();
+  return {
+    name: (element.getAttribute("aria-label") || element.textContent || "").trim(), tag: element.tagName.toLowerCase(),
+    onScreen: box.width > 0 && box.right > 0 && box.left < innerWidth && box.bottom > 0 && box.top < innerHeight,
+    inDrawer: !!element.closest(".md-sidebar--primary"), inSearch: !!element.closest(".md-search"),
+    drawer: document.getElementById("__drawer").checked, search: document.getElementById("__search").checked,
+  };
+}"""
+
+
+def test_phone_header_by_keyboard(page: Any, server: Any) -> None:
+    # At phone width (and at 200% zoom on a laptop) Material's menu and search are behind buttons.
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(server.url + "learn/rag/")
+    stops = []
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate(ON_SCREEN))
+    assert all(stop["onScreen"] and not stop["inDrawer"] and not stop["inSearch"] for stop in stops), stops
+    names = [stop["name"] for stop in stops]
+    assert names[:2] == ["Skip to content", "Navigation"] and "Search" in names, names
+
+    menu = page.locator("button[data-toggle=__drawer]")
+    menu.focus()
+    page.keyboard.press("Enter")
+    opened = page.evaluate(ON_SCREEN)
+    assert opened["drawer"] and opened["inDrawer"] and menu.get_attribute("aria-expanded") == "true", opened
+    page.wait_for_timeout(400)  # the drawer slides in
+    page.keyboard.press("Tab")
+    assert page.evaluate(ON_SCREEN)["inDrawer"] and page.evaluate(ON_SCREEN)["onScreen"]
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => document.activeElement.dataset.toggle === '__drawer'")
+    closed = page.evaluate(ON_SCREEN)
+    assert not closed["drawer"] and menu.get_attribute("aria-expanded") == "false", closed
+
+    search = page.locator("button[data-toggle=__search]")
+    search.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement.matches('.md-search input')")
+    assert page.evaluate(ON_SCREEN)["search"] and search.get_attribute("aria-expanded") == "true"
+    page.keyboard.type("retrieval")
+    page.wait_for_selector(".md-search-result__item")
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => document.activeElement.dataset.toggle === '__search'")
+    assert not page.evaluate(ON_SCREEN)["search"]
+    page.keyboard.press("/")  # Material's own key for the search still works (it opens a moment later)
+    page.wait_for_function("""() => document.activeElement.matches('.md-search input') && document.getElementById('__search').checked
+        && document.querySelector('[data-toggle=__search]').getAttribute('aria-expanded') === 'true'""")
+    page.keyboard.press("Escape")
+
+    # On a wide screen the drawer is the sidebar: its links are in the Tab order, the buttons hidden.
+    page.set_viewport_size({"width": 1400, "height": 900})
+    assert not menu.is_visible() and not search.is_visible()
+    assert page.evaluate("() => document.querySelector('.md-sidebar--primary').inert") is False
     assert page.errors == []
 
 
