@@ -22,6 +22,14 @@ def outcomes_flowchart(checklist: Checklist) -> str:
     default. Each rule is expanded into its criteria, and each criterion into the criteria and
     answers it is made of; a criterion used twice is drawn once."""
     drawing = _Drawing(checklist, expand=True)
+    ruled = [f"rule {n} leads to {o.title}" for n, o in enumerate(checklist.outcomes, 1) if o.when is not None]
+    default = [o.title for o in checklist.outcomes if o.when is None]
+    drawing.title = f"How the checklist “{checklist.title}” decides its outcome"
+    drawing.description = (
+        f"The rules are tried in order and the first that holds decides: {', '.join(ruled)}"
+        + (f", otherwise {default[0]}" if default else "")
+        + ". Each rule is drawn with the criteria it combines, and each criterion with the answers it needs."
+    )
     drawing.nodes.append('  start(["The first rule that holds decides"])')
     previous = "start"
     for number, outcome in enumerate(checklist.outcomes, 1):
@@ -43,6 +51,11 @@ def caveats_flowchart(checklist: Checklist) -> str:
     """Each caveat and the condition that shows it. Criteria appear by name only: the outcomes'
     flowchart expands them."""
     drawing = _Drawing(checklist, expand=False)
+    drawing.title = f"When the checklist “{checklist.title}” shows each caveat"
+    drawing.description = (
+        f"Caveats: {', '.join(c.title for c in checklist.caveats)}. "
+        "Each is drawn with the criteria and answers that show it."
+    )
     for number, caveat in enumerate(checklist.caveats, 1):
         node = f"caveat{number}"
         drawing.nodes.append(f'  {node}(["{mermaid_label("Caveat: " + caveat.title)}"]):::caveat')
@@ -67,6 +80,11 @@ def mermaid_label(text: str) -> str:
 # --- helpers ------------------------------------------------------------------------------
 
 
+def _plain(text: str) -> str:
+    """Text for an accTitle or accDescr line: one line, without Mermaid's statement separator."""
+    return " ".join(text.replace(";", ",").replace("#", "").split())
+
+
 def _ask(condition: Condition) -> str:
     """A rule's diamond asks whether its condition holds, in the words of its top operator (whose
     parts point straight at the diamond)."""
@@ -87,6 +105,9 @@ class _Drawing:
     checklist: Checklist
     expand: bool
     """Draw each criterion's own condition too (else a criterion is a named box)."""
+    title: str = ""
+    description: str = ""
+    """What the drawing shows, in words: the diagram's accessible name and description."""
     nodes: list[str] = field(default_factory=list)
     edges: list[str] = field(default_factory=list)
     drawn: dict[str, str] = field(default_factory=dict)  # criterion id -> node id
@@ -94,7 +115,8 @@ class _Drawing:
 
     def source(self) -> str:
         styles = ["  classDef outcome stroke-width:3px", "  classDef rule stroke-width:2px", "  classDef caveat stroke-dasharray:4 3"]
-        return "\n".join(["flowchart LR", *self.nodes, *self.edges, *styles]) + "\n"
+        words = [f"  accTitle: {_plain(self.title)}", f"  accDescr: {_plain(self.description)}"]
+        return "\n".join(["flowchart LR", *words, *self.nodes, *self.edges, *styles]) + "\n"
 
     def feed(self, condition: Condition, target: str) -> None:
         """Draw what `condition` is made of, with arrows into `target` (a rule or a caveat): an

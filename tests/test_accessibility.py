@@ -311,6 +311,23 @@ def test_phone_header_by_keyboard(page: Any, server: Any) -> None:
     assert page.errors == []
 
 
+# Each drawn diagram's accessible name and description (Mermaid's accTitle and accDescr).
+DIAGRAM_WORDS = """() => [...document.querySelectorAll('div.mermaid')].map(host => {
+  const svg = host.shadowRoot.querySelector('svg');
+  const text = (ids) => (ids || '').split(' ').map(id => host.shadowRoot.getElementById(id)?.textContent ?? '').join(' ').trim();
+  return [text(svg.getAttribute('aria-labelledby')), text(svg.getAttribute('aria-describedby'))];
+})"""
+
+
+@pytest.mark.parametrize("path", ["checklist/", "learn/rag/", "learn/when-to-fine-tune/"])
+def test_every_diagram_has_a_name_and_a_description(page: Any, server: Any, path: str) -> None:
+    page.add_init_script(OPEN_SHADOW_ROOTS)
+    page.goto(server.url + path)
+    draw_diagrams(page)
+    words = page.evaluate(DIAGRAM_WORDS)
+    assert words and all(len(name) > 10 and len(description) > 40 for name, description in words), words
+
+
 # --- privacy -----------------------------------------------------------------------------------
 
 STORED = """async () => ({
