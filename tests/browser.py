@@ -34,18 +34,20 @@ def checked(page: Any) -> dict[str, str]:
 
 
 def settle(page: Any) -> None:
-    """Wait until the page has shown the result of the latest answers."""
+    """Wait until the page has shown the result of the latest answers, and the address bar has
+    caught up with them (the page writes it within 100 ms)."""
     page.wait_for_function(
         """() => {
             const root = document.querySelector('[data-checklist]');
-            return root.dataset.state === 'ready' && root.dataset.pending === '0';
+            return root.dataset.state === 'ready' && root.dataset.pending === '0'
+                && location.href === root.querySelector('[data-share-link]').href;
         }"""
     )
 
 
 def address_fragment(page: Any) -> str:
-    """The address bar's fragment, once it has caught up with the answers (the page writes it at
-    most once per frame) and with the share link the page shows."""
+    """The address bar's fragment, once it has caught up with the answers (the page writes it
+    within 100 ms) and with the share link the page shows."""
     page.wait_for_function("() => location.href === document.querySelector('[data-share-link]').href")
     return urlsplit(page.url).fragment
 

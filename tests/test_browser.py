@@ -109,7 +109,7 @@ def test_reload_keeps_answers_and_result(page: Any, server: Any) -> None:
 
 
 def test_a_burst_of_answers_ends_in_the_address_bar(page: Any, server: Any, fine_tuning: decision.Checklist) -> None:
-    # Answers given within one frame are written to the address bar once, and none is lost.
+    # Answers given in a burst are written to the address bar once, and none is lost.
     open_checklist(page, server)
     burst = {"knowledge": "changing", "style": "yes", "examples": "100-1000", "task": "yes", "metric": "no"}
     page.evaluate(

@@ -148,24 +148,29 @@ function shareLink(answers) {
   return url.href;
 }
 
-// The address bar follows the answers once per frame: each history.replaceState is work for the
-// whole browser (and Chromium ignores bursts of them), so answers given in one frame are written
-// once. The link shown in the page and the copy buttons use the new link at once.
-let addressWanted = null;
+// The address bar follows the answers within ADDRESS_DELAY_MS: each history.replaceState is work
+// for the whole browser (measured: 1-3 ms in the page, and a rendering frame when run in one),
+// and Chromium ignores bursts of them, so the answers given meanwhile are written once. The link
+// shown in the page and the copy buttons use the new link at once.
+const ADDRESS_DELAY_MS = 100;
+let addressWanted = null; // {href, page}
+
 function writeAddress(href) {
-  if (addressWanted === null) {
-    const page = location.pathname;
-    const flush = () => {
-      if (addressWanted !== null && location.pathname === page && addressWanted !== location.href) {
-        history.replaceState(history.state, "", addressWanted);
-      }
-      addressWanted = null;
-    };
-    requestAnimationFrame(flush);
-    setTimeout(flush, 100); // a hidden tab has no frames
-  }
-  addressWanted = href;
+  if (addressWanted === null) setTimeout(flushAddress, ADDRESS_DELAY_MS);
+  addressWanted = { href, page: location.pathname };
 }
+
+function flushAddress() {
+  const wanted = addressWanted;
+  addressWanted = null;
+  if (wanted && location.pathname === wanted.page && wanted.href !== location.href) {
+    history.replaceState(history.state, "", wanted.href);
+  }
+}
+
+// At once when the reader leaves the tab or the page (a hidden tab's timers run late).
+addEventListener("pagehide", flushAddress);
+document.addEventListener("visibilitychange", flushAddress);
 
 // --- one checklist on the page ---------------------------------------------------------------
 
