@@ -33,22 +33,22 @@ def checked(page: Any) -> dict[str, str]:
     return dict(page.eval_on_selector_all("input[type=radio]:checked", "els => els.map(e => [e.name, e.value])"))
 
 
+# The page writes the address bar within 100 ms of an answer; the share link it shows, at once.
+ADDRESS_CAUGHT_UP = "location.href === document.querySelector('[data-checklist] [data-share-link]').href"
+
+
 def settle(page: Any) -> None:
     """Wait until the page has shown the result of the latest answers, and the address bar has
-    caught up with them (the page writes it within 100 ms)."""
+    caught up with them."""
     page.wait_for_function(
-        """() => {
-            const root = document.querySelector('[data-checklist]');
-            return root.dataset.state === 'ready' && root.dataset.pending === '0'
-                && location.href === root.querySelector('[data-share-link]').href;
-        }"""
+        "() => { const root = document.querySelector('[data-checklist]');"
+        f" return root.dataset.state === 'ready' && root.dataset.pending === '0' && {ADDRESS_CAUGHT_UP}; }}"
     )
 
 
 def address_fragment(page: Any) -> str:
-    """The address bar's fragment, once it has caught up with the answers (the page writes it
-    within 100 ms) and with the share link the page shows."""
-    page.wait_for_function("() => location.href === document.querySelector('[data-share-link]').href")
+    """The address bar's fragment, once it has caught up with the answers."""
+    page.wait_for_function(f"() => {ADDRESS_CAUGHT_UP}")
     return urlsplit(page.url).fragment
 
 

@@ -47,8 +47,8 @@ function rehearse(api, checklist, round = 0) {
   if (round + 1 < REHEARSALS) setTimeout(() => rehearse(api, checklist, round + 1), 20);
 }
 
-// The snapshot in Cache Storage, if there is one: its response, whose body (31 MB) Pyodide reads
-// while it loads the runtime. The snapshot's URL holds its hash, so it always matches this runtime
+// The snapshot in Cache Storage, if there is one: its response, whose body (14 MB, sparse) Pyodide
+// reads while it loads the runtime. The snapshot's URL holds its hash, so it always matches this runtime
 // and wheel. On any trouble, null: a normal boot follows.
 async function cachedSnapshot(snapshot) {
   try {
