@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from tests.sitekit import ROOT
+from tests.sitekit import NO_OMNIBOX_POPUP, ROOT
 
 LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
 METRICS = {  # report key -> Lighthouse audit id (its numericValue: ms, or unitless for CLS)
@@ -40,7 +40,7 @@ def run_lighthouse(url: str, chromium: str, workdir: Path) -> dict[str, Any]:
     report_path.unlink(missing_ok=True)
     command = [
         node, str(LIGHTHOUSE), url,
-        f"--chrome-path={chromium}", "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+        f"--chrome-path={chromium}", f"--chrome-flags=--headless=new --no-sandbox --disable-gpu {NO_OMNIBOX_POPUP}",
         "--only-categories=performance", "--output=json", "--quiet", f"--output-path={report_path}",
     ]  # fmt: skip
     try:

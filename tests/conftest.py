@@ -11,12 +11,12 @@ from urllib.parse import urlsplit
 import pytest
 
 import decision
-from tests.sitekit import ROOT, build, serve
+from tests.sitekit import NO_OMNIBOX_POPUP, ROOT, build, serve
 
 sys.path.insert(0, str(ROOT / "hooks"))  # the hooks' plain functions, importable without MkDocs
 
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", NO_OMNIBOX_POPUP]  # fmt: skip
 
 
 @pytest.fixture(scope="session")

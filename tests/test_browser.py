@@ -142,9 +142,10 @@ def test_start_over_and_tampered_link(page: Any, server: Any) -> None:
 
 def test_instant_navigation_away_and_back(page: Any, server: Any) -> None:
     # Count the worker's requests, to see that handlers are bound once and the engine is reused.
+    # (Material's search worker gets messages too: their types are numbers.)
     page.add_init_script(
         """(() => { const post = Worker.prototype.postMessage; window.__sent = [];
-            Worker.prototype.postMessage = function (m) { window.__sent.push(m.type); return post.call(this, m); }; })()"""
+            Worker.prototype.postMessage = function (m) { if (typeof m?.type === "string") window.__sent.push(m.type); return post.call(this, m); }; })()"""
     )
     open_checklist(page, server)
     page.click("a.md-nav__link[href$='learn/rag/']")  # Material's instant navigation: no reload
@@ -317,3 +318,28 @@ def test_diagrams_are_drawn_only_when_the_reader_comes_near(page: Any, server: A
     draw_diagrams(page)
     assert [url for url in context.requests if url.endswith("/assets/vendor/mermaid.min.js")]
     assert page.locator("div.mermaid").count() >= 2
+
+
+def test_search_on_the_checklist_page_waits_for_the_engine_only_until_the_reader_asks(page: Any, server: Any) -> None:
+    # The page holds back Material's search index while the engine starts (they compete for the CPU),
+    # fetches it once the engine is ready, and at once when the reader turns to search.
+    fetched: list[str] = []
+    page.on("requestfinished", lambda request: fetched.append(request.url) if request.url.endswith("search_index.json") else None)
+    page.goto(server.url + "checklist/")
+    wait_ready(page)
+    page.wait_for_function("() => performance.getEntriesByName(new URL('../search/search_index.json', location).href).length === 1")
+    page.keyboard.press("/")
+    page.keyboard.type("retrieval")
+    page.wait_for_selector(".md-search-result__item")
+
+    page.route("**/pyodide.asm.wasm", lambda route: None)  # this time the engine never gets ready
+    page.goto(server.url + "learn/rag/")
+    fetched.clear()
+    page.goto(server.url + "checklist/")
+    page.wait_for_selector("[data-status]:has-text('Step 1 of 3')")
+    page.wait_for_timeout(300)
+    assert fetched == []
+    page.keyboard.press("/")
+    page.keyboard.type("retrieval")
+    page.wait_for_selector(".md-search-result__item")
+    assert len(fetched) == 1 and page.errors == []

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.sitekit import ROOT
+from tests.sitekit import NO_OMNIBOX_POPUP, ROOT
 
 LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
 CATEGORIES = ("accessibility", "best-practices", "seo")
@@ -34,7 +34,7 @@ def test_lighthouse_scores_are_perfect(server: Any, path: str, tmp_path: Path) -
     report_path = tmp_path / "lighthouse.json"
     command = [
         tool("node", "install Node 20+"), str(LIGHTHOUSE), server.url + path,
-        f"--chrome-path={chromium}", "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+        f"--chrome-path={chromium}", f"--chrome-flags=--headless=new --no-sandbox --disable-gpu {NO_OMNIBOX_POPUP}",
         f"--only-categories={','.join(CATEGORIES)}", "--output=json", "--quiet", f"--output-path={report_path}",
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=240, env={**os.environ, "TMPDIR": str(tmp_path)})
