@@ -189,7 +189,7 @@ def main() -> int:
         # files; for reference, the same with the trimmed stdlib the site ships.
         shutil.copyfile(ROOT / "node_modules" / "pyodide" / "python_stdlib.zip", site / "__bench__" / "python_stdlib.zip")
         trimmed = next(site.glob("assets/stdlib/*/python_stdlib.zip")).relative_to(site).as_posix()
-        runs: dict[str, list[Any]] = {"bare": [], "bare_trimmed": [], "cold": [], "warm": [], "longtasks": [], "longtasks_after": [], "bytes_ready": [], "bytes_idle": [], "round_trip": [], "round_trip_fresh": []}
+        runs: dict[str, list[Any]] = {"bare": [], "bare_trimmed": [], "cold": [], "warm": [], "longtasks": [], "longtasks_after": [], "longest_per_load": [], "bytes_ready": [], "bytes_idle": [], "round_trip": [], "round_trip_fresh": []}
         # Served with the headers the build writes (policy, year-long caching of hashed files), as
         # a static host that honours `_headers` would.
         # The bench's own bare page has an inline script, so the policy is not sent for it.
@@ -217,6 +217,7 @@ def main() -> int:
                 runs["warm"].append(warm["ready_ms"])
                 runs["longtasks"] += cold["longtasks_ms"] + warm["longtasks_ms"]
                 runs["longtasks_after"] += cold["longtasks_after_ms"] + warm["longtasks_after_ms"]
+                runs["longest_per_load"] += [max(cold["longtasks_ms"], default=0.0), max(warm["longtasks_ms"], default=0.0)]
                 runs["bytes_ready"].append(cold["bytes_ready"])
                 runs["bytes_idle"].append(cold["bytes_idle"])
                 print(f"rep {rep + 1}: bare {runs['bare'][-1]:.0f} ms, cold {cold['ready_ms']:.0f} ms, warm {warm['ready_ms']:.0f} ms;"
@@ -244,6 +245,7 @@ def main() -> int:
         "round_trip_fresh_engine_ms": {"p50": percentile(fresh, 50), "p95": percentile(fresh, 95), "n": len(fresh)},
         "longest_task_ms": max(runs["longtasks"], default=0.0),
         "longest_task_after_ready_ms": max(runs["longtasks_after"], default=0.0),
+        "longest_task_per_load_ms": runs["longest_per_load"],  # cold and warm, each repetition
         "bytes_until_ready": {"raw": runs["bytes_ready"][-1][0], "gzip": runs["bytes_ready"][-1][1]},
         "bytes_until_idle": {"raw": runs["bytes_idle"][-1][0], "gzip": runs["bytes_idle"][-1][1]},
         "build_s": builds,
@@ -273,7 +275,8 @@ def table(r: dict[str, Any]) -> str:
         ("(b) navigation → ready, warm", ms(r["ready_warm_ms"]), f"÷ cold = {r['ratios']['warm_over_cold']:.2f}  (target ≤ 0.30)"),
         ("(c) answer → result, warm page", f"p50 {r['round_trip_ms']['p50']:.1f} ms, p95 {r['round_trip_ms']['p95']:.1f} ms (n={r['round_trip_ms']['n']})", "(target p95 ≤ 5 ms)"),
         ("(c) … cold page (fresh engine)", f"p50 {r['round_trip_fresh_engine_ms']['p50']:.1f} ms, p95 {r['round_trip_fresh_engine_ms']['p95']:.1f} ms", "reference"),
-        ("(d) longest main-thread task", f"{r['longest_task_ms']:.0f} ms until ready, {r['longest_task_after_ready_ms']:.0f} ms after", "(target ≤ 50 ms during load)"),
+        ("(d) longest main-thread task", f"{r['longest_task_ms']:.0f} ms until ready, {r['longest_task_after_ready_ms']:.0f} ms after",
+         f"over 50 ms in {sum(t > 50 for t in r['longest_task_per_load_ms'])} of {len(r['longest_task_per_load_ms'])} loads  (target: none)"),
         ("(e) bytes until ready, cold", f"{r['bytes_until_ready']['raw'] / mb:.2f} MB raw, {r['bytes_until_ready']['gzip'] / mb:.2f} MB gzip", "(target ≤ 4.7 MB gzip)"),
         ("(e) bytes until idle, cold", f"{r['bytes_until_idle']['raw'] / mb:.2f} MB raw, {r['bytes_until_idle']['gzip'] / mb:.2f} MB gzip", ""),
         ("(f) mkdocs build, hooks on / off", f"{r['build_s']['with_hooks']['median']:.2f} s / {r['build_s']['without_hooks']['median']:.2f} s",
