@@ -24,6 +24,10 @@ from tests.sitekit import ROOT, build, headers_from_file, serve
 
 READY = "[data-checklist=fine-tuning][data-state=ready]"
 ROUND_TRIPS = 200  # per page and repetition
+# A reference beside the local figures: a cold start over a real network, served gzipped (the
+# throttle applies to the worker's requests too). 10 Mbit/s with 40 ms of latency, as in the issue.
+NETWORK = {"offline": False, "latency": 40, "downloadThroughput": 10 * 125_000, "uploadThroughput": 10 * 125_000}
+NETWORK_REPS = 2
 LIGHTHOUSE_PAGES = ["guidance/rag/", "checklist/"]
 
 BARE_PAGE = """<!doctype html><meta charset=utf-8><title>bare loadPyodide</title>
@@ -137,10 +141,17 @@ def stages(timings: dict[str, float]) -> str:
     return " ".join(f"{name} {value:.0f}" for name, value in timings.items())
 
 
-def bare_boot(browser: Any, url: str) -> float:
+def time_to_ready(browser: Any, url: str, *, probe: bool = False, network: dict[str, Any] | None = None) -> float:
+    """Navigation to window.__ready, in a fresh context: the bare page sets it, the checklist's PROBE."""
     context = browser.new_context()
     try:
         page = context.new_page()
+        if probe:
+            page.add_init_script(PROBE)
+        if network:
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.send("Network.emulateNetworkConditions", network)
         page.goto(url)
         page.wait_for_function("() => window.__ready", timeout=120_000)
         return float(page.evaluate("window.__ready"))
@@ -189,7 +200,7 @@ def main() -> int:
         # files; for reference, the same with the trimmed stdlib the site ships.
         shutil.copyfile(ROOT / "node_modules" / "pyodide" / "python_stdlib.zip", site / "__bench__" / "python_stdlib.zip")
         trimmed = next(site.glob("assets/stdlib/*/python_stdlib.zip")).relative_to(site).as_posix()
-        runs: dict[str, list[Any]] = {"bare": [], "bare_trimmed": [], "cold": [], "warm": [], "longtasks": [], "longtasks_after": [], "longest_per_load": [], "bytes_ready": [], "bytes_idle": [], "round_trip": [], "round_trip_fresh": []}
+        runs: dict[str, list[Any]] = {"bare": [], "bare_trimmed": [], "cold": [], "warm": [], "longtasks": [], "longtasks_after": [], "longest_per_load": [], "bytes_ready": [], "bytes_idle": [], "round_trip": [], "round_trip_fresh": [], "network_bare": [], "network_cold": []}
         # Served with the headers the build writes (policy, year-long caching of hashed files), as
         # a static host that honours `_headers` would.
         # The bench's own bare page has an inline script, so the policy is not sent for it.
@@ -199,13 +210,13 @@ def main() -> int:
             found = dict(host_headers(path))
             return {k: v for k, v in found.items() if k != "Content-Security-Policy"} if path.startswith("/__bench__/") else found
 
-        with serve(site, headers=headers) as server, sync_playwright() as playwright:
+        with serve(site, headers=headers) as server, serve(site, headers=headers, compress=True) as compressed, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
             sizes = Bytes(site, server.url)
             checklist = server.url + "checklist/"
             for rep in range(args.reps):  # interleaved: bare, cold, warm, each repetition
-                runs["bare"].append(bare_boot(browser, server.url + "__bench__/bare.html?stdlib=python_stdlib.zip"))
-                runs["bare_trimmed"].append(bare_boot(browser, server.url + f"__bench__/bare.html?stdlib=../{trimmed}"))
+                runs["bare"].append(time_to_ready(browser, server.url + "__bench__/bare.html?stdlib=python_stdlib.zip"))
+                runs["bare_trimmed"].append(time_to_ready(browser, server.url + f"__bench__/bare.html?stdlib=../{trimmed}"))
                 context = browser.new_context()
                 cold = visit(context, checklist, sizes)
                 runs["round_trip_fresh"] += cold["page"].evaluate(ROUND_TRIP, ROUND_TRIPS)
@@ -222,6 +233,10 @@ def main() -> int:
                 runs["bytes_idle"].append(cold["bytes_idle"])
                 print(f"rep {rep + 1}: bare {runs['bare'][-1]:.0f} ms, cold {cold['ready_ms']:.0f} ms, warm {warm['ready_ms']:.0f} ms;"
                       f" worker cold {stages(cold['worker_ms'])}, warm {stages(warm['worker_ms'])}", file=sys.stderr)  # fmt: skip
+            for rep in range(NETWORK_REPS):
+                runs["network_bare"].append(time_to_ready(browser, compressed.url + "__bench__/bare.html?stdlib=python_stdlib.zip", network=NETWORK))
+                runs["network_cold"].append(time_to_ready(browser, compressed.url + "checklist/", probe=True, network=NETWORK))
+                print(f"10 Mbit/s, rep {rep + 1}: bare {runs['network_bare'][-1]:.0f} ms, cold {runs['network_cold'][-1]:.0f} ms", file=sys.stderr)
             browser.close()
         lighthouse: dict[str, Any] = {}
         if args.lighthouse_runs > 0:  # served gzipped, as a real host would (the `.gz` siblings, text on the fly)
@@ -241,6 +256,7 @@ def main() -> int:
         "bare_boot_trimmed_stdlib_ms": median_spread(runs["bare_trimmed"]),
         "ready_cold_ms": cold,
         "ready_warm_ms": warm,
+        "network_10mbit_gzip_ms": {"bare": median_spread(runs["network_bare"]), "cold": median_spread(runs["network_cold"]), "network": NETWORK},
         "round_trip_ms": {"p50": percentile(trips, 50), "p95": percentile(trips, 95), "n": len(trips)},
         "round_trip_fresh_engine_ms": {"p50": percentile(fresh, 50), "p95": percentile(fresh, 95), "n": len(fresh)},
         "longest_task_ms": max(runs["longtasks"], default=0.0),
@@ -253,6 +269,7 @@ def main() -> int:
         "ratios": {
             "cold_ready_over_bare": cold["median"] / bare["median"],
             "warm_over_cold": warm["median"] / cold["median"],
+            "network_cold_over_bare": statistics.median(runs["network_cold"]) / statistics.median(runs["network_bare"]),
             "build_with_over_without": builds["with_hooks"]["median"] / builds["without_hooks"]["median"],
         },
     }  # fmt: skip
@@ -273,6 +290,8 @@ def table(r: dict[str, Any]) -> str:
         ("(a) … with the site's trimmed stdlib", ms(r["bare_boot_trimmed_stdlib_ms"]), "reference"),
         ("(b) navigation → ready, cold", ms(r["ready_cold_ms"]), f"÷ bare = {r['ratios']['cold_ready_over_bare']:.2f}  (target ≤ 1.05)"),
         ("(b) navigation → ready, warm", ms(r["ready_warm_ms"]), f"÷ cold = {r['ratios']['warm_over_cold']:.2f}  (target ≤ 0.30)"),
+        ("(b) … cold, 10 Mbit/s 40 ms, gzip", f"{r['network_10mbit_gzip_ms']['cold']['median']:7.0f} ms against bare {r['network_10mbit_gzip_ms']['bare']['median']:.0f} ms",
+         f"÷ bare = {r['ratios']['network_cold_over_bare']:.2f}  (reference, n={r['network_10mbit_gzip_ms']['cold']['n']})"),
         ("(c) answer → result, warm page", f"p50 {r['round_trip_ms']['p50']:.1f} ms, p95 {r['round_trip_ms']['p95']:.1f} ms (n={r['round_trip_ms']['n']})", "(target p95 ≤ 5 ms)"),
         ("(c) … cold page (fresh engine)", f"p50 {r['round_trip_fresh_engine_ms']['p50']:.1f} ms, p95 {r['round_trip_fresh_engine_ms']['p95']:.1f} ms", "reference"),
         ("(d) longest main-thread task", f"{r['longest_task_ms']:.0f} ms until ready, {r['longest_task_after_ready_ms']:.0f} ms after",
