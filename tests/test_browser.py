@@ -315,6 +315,9 @@ def test_diagrams_are_drawn_only_when_the_reader_comes_near(page: Any, server: A
     open_checklist(page, server)
     page.wait_for_timeout(1000)
     assert not [url for url in context.requests if url.endswith("mermaid.min.js")]  # 3.5 MB not fetched yet
+    # Until then, a placeholder of a drawing's size stands in for the source (dozens of lines).
+    placeholder = page.locator("pre.mermaid").first
+    assert not placeholder.locator("code").is_visible() and 100 < placeholder.bounding_box()["height"] < 400
     draw_diagrams(page)
     assert [url for url in context.requests if url.endswith("/assets/vendor/mermaid.min.js")]
     assert page.locator("div.mermaid").count() >= 2

@@ -188,3 +188,13 @@ def test_hostile_links_keep_the_valid_part(page: Any, server: Any, fragment: str
     assert len(page.locator("[data-dropped-parts]").inner_text()) < 20_000
     assert shown(page) == ("prompting", ["not-first-step"])
     assert page.errors == []
+
+
+def test_diagrams_that_cannot_be_drawn_show_their_source(page: Any, server: Any) -> None:
+    page.route("**/vendor/mermaid.min.js", lambda route: route.fulfill(status=404, body="gone"))
+    page.goto(server.url + "learn/rag/")
+    source = page.locator("pre.mermaid code").first
+    source.scroll_into_view_if_needed()  # where the drawing would come; instead the source shows again
+    page.wait_for_function("() => document.documentElement.classList.contains('diagrams-failed')")
+    assert source.is_visible() and "flowchart" in source.inner_text()
+    assert page.errors == [f"Mermaid could not be loaded from {server.url}assets/vendor/mermaid.min.js"]

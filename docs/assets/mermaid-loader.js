@@ -51,7 +51,10 @@
             window.mermaid.initialize(options); // the real Mermaid has replaced this stand-in
             resolve(window.mermaid);
           };
-          script.onerror = () => reject(new Error(`Mermaid could not be loaded from ${source}`));
+          script.onerror = () => {
+            document.documentElement.classList.add("diagrams-failed"); // theme.css: the source shows again
+            reject(new Error(`Mermaid could not be loaded from ${source}`));
+          };
           document.head.append(script);
         }),
     );
