@@ -312,6 +312,44 @@ def test_phone_header_by_keyboard(page: Any, server: Any) -> None:
     assert page.errors == []
 
 
+# Whether the focused element is what the reader sees at that spot: not under the drawer's open
+# level or its overlay, nor slid out of the drawer (WCAG 2.4.11). Links may wrap: their first line.
+FOCUS_SEEN = """() => {
+  const element = document.activeElement;
+  const box = element.getClientRects()[0];
+  if (!box) return false;
+  const top = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  return !!top && (top === element || element.contains(top));
+}"""
+
+
+def test_phone_drawer_shows_every_link_the_keyboard_reaches(page: Any, server: Any) -> None:
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(server.url + "guidance/rag/")  # in a section: the drawer opens on its level
+    page.locator("button[data-toggle=__search]").focus()
+    page.keyboard.press("Shift+Tab")  # backwards onto the colour-scheme switch, which is drawn
+    assert page.evaluate(ON_SCREEN)["onScreen"], page.evaluate(ON_SCREEN)
+    page.locator("button[data-toggle=__drawer]").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(FOCUS_SEEN)
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Start with prompting"
+    visited = []
+    for key in ["Shift+Tab"] * 2 + ["Tab"] * 40:
+        page.keyboard.press(key)
+        if not page.evaluate("() => !!document.activeElement.closest('.md-sidebar--primary')"):
+            break
+        page.wait_for_function(FOCUS_SEEN, timeout=3000)  # once its level has slid in
+        level = page.evaluate("() => document.activeElement.closest('nav[aria-expanded]')?.getAttribute('aria-expanded') ?? 'top'")
+        visited.append(page.evaluate("document.activeElement.textContent.trim()"))
+        assert level in ("true", "top"), (visited, level)
+    assert visited[:2] == ["When fine-tuning makes sense", "Costs and maintenance"], visited  # the level above
+    assert {"What this result means", "Glossary", "For authors"} <= set(visited), visited  # this page's contents, other sections
+    # Past the drawer's last link, the drawer closes, and the focus is on the page, in sight.
+    page.wait_for_function("() => !document.getElementById('__drawer').checked")
+    page.wait_for_function(FOCUS_SEEN)
+    assert page.errors == []
+
+
 # Each drawn diagram's accessible name and description (Mermaid's accTitle and accDescr).
 DIAGRAM_WORDS = """() => [...document.querySelectorAll('div.mermaid')].map(host => {
   const svg = host.shadowRoot.querySelector('svg');

@@ -3,6 +3,8 @@
 // 2.1.1), and the closed panels' links and input stay in the Tab order while off screen, so focus
 // lands on things nobody can see (WCAG 2.4.7). Each label gets a real button in its place, kept
 // in step with its checkbox, and a closed panel leaves the Tab order where it is off screen.
+// In the open drawer the levels follow the focus, and the focus leaving the drawer closes it; the
+// colour-scheme switch takes the focus from either direction.
 
 const DRAWER = ".md-sidebar--primary";
 const SEARCH_INPUT = ".md-search__input";
@@ -30,14 +32,34 @@ function setProperty(selector, key, value) {
   if (element && element[key] !== value) element[key] = value;
 }
 
-// The first link the drawer shows: Material opens it on the current section, with the levels
-// above slid aside (measured against the drawer, which is still sliding in).
+// In the drawer, Material shows one level of the navigation at a time: a section's links slide in
+// over the level above when the section's checkbox is checked (it opens on the current section).
+// The other levels' links stay in the Tab order, hidden under the open level or slid out of the
+// drawer (WCAG 2.4.11), and the labels that switch levels take no focus. So the drawer follows the
+// focus: the levels that hold the focused link open, the others close.
+const LEVEL_TOGGLES = `${DRAWER} .md-nav__toggle`;
+
+function levelOf(toggle) {
+  return toggle.parentElement.querySelector(":scope > nav");
+}
+
+function followFocus(target) {
+  for (const toggle of document.querySelectorAll(LEVEL_TOGGLES)) {
+    const level = levelOf(toggle);
+    const open = Boolean(level?.contains(target));
+    if (toggle.checked === open) continue;
+    toggle.checked = open;
+    if (level.hasAttribute("aria-expanded")) level.setAttribute("aria-expanded", String(open)); // as Material does on a click
+  }
+  // Focusing a link that was slid out scrolled the drawer sideways to it; the level now slides in.
+  for (let box = target.parentElement; box; box = box.parentElement) if (box.scrollLeft) box.scrollLeft = 0;
+}
+
+// The first link of the level the drawer opens on: the innermost open one.
 function firstShown(panel) {
-  const box = panel?.getBoundingClientRect();
-  return [...(panel?.querySelectorAll("a[href]") ?? [])].find((element) => {
-    const { left, width } = element.getBoundingClientRect();
-    return width > 0 && left >= box.left && left < box.right;
-  });
+  const open = [...document.querySelectorAll(LEVEL_TOGGLES)].filter((toggle) => toggle.checked).map(levelOf);
+  const level = open.filter((nav) => nav && !open.some((other) => other !== nav && nav.contains(other))).pop() ?? panel;
+  return level?.querySelector(":scope > .md-nav__list > .md-nav__item > a[href]") ?? panel?.querySelector("a[href]");
 }
 
 function enhance({ toggle: id, name, narrow, hide, first }) {
@@ -76,5 +98,26 @@ function enhance({ toggle: id, name, narrow, hide, first }) {
 }
 
 const syncs = PANELS.map(enhance).filter(Boolean);
+const drawerMedia = matchMedia(PANELS[0].narrow);
+document.addEventListener("focusin", (event) => {
+  if (!drawerMedia.matches) return;
+  if (event.target.closest?.(DRAWER)) followFocus(event.target);
+  else if (document.getElementById("__drawer")?.checked && !event.target.closest?.('[data-toggle="__drawer"]')) {
+    document.getElementById("__drawer").click(); // focus left the open drawer: close it, or focus sits under its overlay
+  }
+});
+
+// Material draws its colour-scheme switch as the label after the active scheme's radio input, but
+// leaves every input unchecked until the reader switches: Shift+Tab then lands on the last input,
+// whose label is hidden (WCAG 2.4.7). Checking the active one, as a switch would, puts both Tab
+// directions on the drawn switch.
+function checkActiveScheme() {
+  for (const input of document.querySelectorAll('input[name="__palette"]')) {
+    if (input.nextElementSibling && !input.nextElementSibling.hidden) input.checked = true;
+  }
+}
 // Material opens and closes panels itself too (on navigation, on "/"), without a change event.
-window.document$?.subscribe?.(() => syncs.forEach((sync) => sync()));
+window.document$?.subscribe?.(() => {
+  syncs.forEach((sync) => sync());
+  checkActiveScheme();
+});
