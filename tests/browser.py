@@ -30,7 +30,7 @@ def answer(page: Any, answers: dict[str, str]) -> None:
 
 
 def checked(page: Any) -> dict[str, str]:
-    return dict(page.eval_on_selector_all("input[type=radio]:checked", "els => els.map(e => [e.name, e.value])"))
+    return dict(page.eval_on_selector_all("[data-checklist] input[type=radio]:checked", "els => els.map(e => [e.name, e.value])"))
 
 
 # The page writes the address bar within 100 ms of an answer; the share link it shows, at once.

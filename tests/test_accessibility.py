@@ -239,7 +239,7 @@ def test_checklist_by_keyboard_only(page: Any, server: Any) -> None:
         assert focused["name"] == questions[number + 1][0], focused
 
     answers = {q: KEYBOARD_ANSWERS[q] for q, _ in questions}
-    assert dict(page.eval_on_selector_all("input[type=radio]:checked", "els => els.map(e => [e.name, e.value])")) == answers
+    assert dict(page.eval_on_selector_all("[data-checklist] input[type=radio]:checked", "els => els.map(e => [e.name, e.value])")) == answers
     outcome, caveats = expected(answers)
     assert shown(page) == (outcome, caveats)
     title = page.locator(f"[data-outcome={outcome}] .admonition-title").inner_text().strip()
