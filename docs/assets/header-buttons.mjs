@@ -49,7 +49,7 @@ function followFocus(target) {
     const open = Boolean(level?.contains(target));
     if (toggle.checked === open) continue;
     toggle.checked = open;
-    if (level.hasAttribute("aria-expanded")) level.setAttribute("aria-expanded", String(open)); // as Material does on a click
+    if (level?.hasAttribute("aria-expanded")) level.setAttribute("aria-expanded", String(open)); // as Material does on a click
   }
   // Focusing a link that was slid out scrolled the drawer sideways to it; the level now slides in.
   for (let box = target.parentElement; box; box = box.parentElement) if (box.scrollLeft) box.scrollLeft = 0;
