@@ -9,7 +9,7 @@ export NO_MKDOCS_2_WARNING := 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup build serve test bench clean
+.PHONY: setup build serve test bench facts clean
 
 setup: $(PY_READY) $(NODE_READY)
 
@@ -33,6 +33,10 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m tests.bench
+
+# Vendor facts due for review (hooks/data/facts.toml); `make facts TODAY=2027-01-01` to look ahead.
+facts: setup
+	$(BIN)/python -m hooks.facts due $(if $(TODAY),--today $(TODAY))
 
 clean:
 	rm -rf site .cache
