@@ -99,7 +99,7 @@ def rebuild_times(reps: int, source_root: Path = ROOT) -> dict[str, dict[str, fl
 def table(times: dict[str, dict[str, float]]) -> str:
     """One line per kind of edit, for the bench's table."""
     return "\n".join(
-        f"{'(h) rebuild after a ' + name.replace('_', ' '):<36} {t['median']:6.2f} s  ({t['min']:.2f}–{t['max']:.2f}, n={t['n']})"
+        f"{'(h) rebuild after a ' + name.replace('_', ' '):<40} {t['median']:6.2f} s  ({t['min']:.2f}–{t['max']:.2f}, n={t['n']})"
         f"   CPU {times[name + '_cpu']['median']:.2f} s"
         for name, t in times.items()
         if not name.endswith("_cpu")

@@ -4,6 +4,7 @@ change still reaches the page, from a fresh start and from the snapshot."""
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -122,6 +123,17 @@ def test_the_build_probe_holds_every_part_of_the_format() -> None:
     assert probe.caveats and any(q.help for q in probe.questions) and any("#" in q.guide for q in probe.questions)
     outcomes = {decision.evaluate(probe, {"a": a, "b": b}).outcome for a in ("yes", "no") for b in ("one", "two", "three")}
     assert outcomes == {o.id for o in probe.outcomes}, "every outcome is reached"
+
+
+def test_the_engine_forgets_its_checklists_before_the_snapshot() -> None:
+    """What pyodide_tools.mjs calls before it takes the snapshot: no checklist stays in memory."""
+    from decision import jsonapi
+
+    jsonapi.warm_up("fine-tuning")
+    assert jsonapi._checklist.cache_info().currsize >= 1
+    jsonapi.forget_checklists()
+    assert jsonapi._checklist.cache_info().currsize == 0
+    assert json.loads(jsonapi.evaluate_json("fine-tuning", '{"knowledge": "stable"}'))["outcome"] == "rag"  # read again
 
 
 # --- serve: the page boots without what is still being made --------------------------------------
