@@ -11,7 +11,7 @@ from .loader import load_checklist
 from .model import Checklist
 from .share import decode_answers, encode_answers
 
-__all__ = ["decode_json", "evaluate_json", "rehearse", "warm_up"]
+__all__ = ["decode_json", "evaluate_json", "forget_checklists", "rehearse", "warm_up"]
 
 
 @lru_cache(maxsize=None)
@@ -37,6 +37,14 @@ def decode_json(checklist_id: str, link: str) -> str:
 def warm_up(checklist_id: str) -> None:
     """Load (and cache) a checklist, so that the first real evaluation is as fast as the rest."""
     evaluate(_checklist(checklist_id), {})
+
+
+def forget_checklists() -> None:
+    """Drop the loaded checklists; the next request reads them again from the package data. The
+    build calls it before it takes the engine's memory snapshot (hooks/pyodide_tools.mjs), so
+    that the snapshot holds the engine's code and no checklist: the worker reads the checklists
+    from the wheel it unpacks after a restore, and a checklist edit needs no new snapshot."""
+    _checklist.cache_clear()
 
 
 def rehearse(checklist_id: str) -> int:

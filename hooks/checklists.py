@@ -5,6 +5,7 @@ that another generator (Zensical) needs a new adapter, not a rewrite."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,7 +22,9 @@ from decision.schema import SCHEMA_URL, schema_text
 from checklist_diagram import diagram_markdown
 from checklist_render import DIAGRAM_MARKER, MARKER, guide_links, markers, render_checklist, share_link_problems
 from site_headers import content_security_policy, headers_file, inline_script_hashes, with_policy_meta
-from site_runtime import RuntimeMissing, shipped_files
+from site_runtime import SERVE_READY, RuntimeMissing, shipped_files
+
+log = logging.getLogger("mkdocs.hooks.checklists")
 
 # --- state of one build -------------------------------------------------------------------
 
@@ -51,9 +54,11 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig | None:
 
 def on_files(files: Files, /, *, config: MkDocsConfig) -> Files:
     try:
-        shipped = shipped_files(_root(config), _root(config) / ".cache")
+        # Under `mkdocs serve`, the slow files of a changed engine are made in the background (site_runtime).
+        shipped = shipped_files(_root(config), _root(config) / ".cache", serving=_serving, report=log.info)
     except RuntimeMissing as error:
         raise PluginError(str(error)) from None
+    _urls.clear()  # a serve rebuild may ship no snapshot where the one before did
     for uri, source in shipped.files.items():
         if isinstance(source, Path):
             files.append(File.generated(config, uri, abs_src_path=str(source)))
@@ -104,7 +109,7 @@ def on_page_content(html: str, /, *, page: Page, config: MkDocsConfig, files: Fi
             _checklists[match["id"]],
             link=link,
             markdown=_markdown_renderer(config),
-            urls={name: _relative(uri, page.url) for name, uri in _urls.items()},
+            urls={"snapshot": "", **{name: _relative(uri, page.url) for name, uri in _urls.items()}},  # "": none (serve only)
         )
 
     return MARKER.sub(render, html)
@@ -143,6 +148,9 @@ def on_post_build(*, config: MkDocsConfig) -> None:
 
 def on_serve(server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
     server.watch(str(_root(config) / "decision" / "checklists"))
+    ready = _root(config) / ".cache" / SERVE_READY  # touched when the engine's slow files are made
+    ready.mkdir(parents=True, exist_ok=True)
+    server.watch(str(ready))
     return server
 
 

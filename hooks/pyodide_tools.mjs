@@ -2,14 +2,23 @@
 //   node hooks/pyodide_tools.mjs stdlib WHEEL OUT           -> the trimmed stdlib zip
 //   node hooks/pyodide_tools.mjs snapshot WHEEL STDLIB OUT  -> a memory snapshot of a warm engine
 // Both run the engine the way the browser does, including its error paths, so that the trimmed
-// stdlib holds everything the engine can reach and the snapshot has it all imported.
+// stdlib holds everything the engine can reach and the snapshot has it all imported. They run it
+// on engine-probe.toml too, which holds every condition form: what they import depends on the
+// engine's code, not on the shipped checklists (site_runtime.py keys both on the code alone).
 import { readFileSync, writeFileSync } from "node:fs";
 import { loadPyodide } from "pyodide";
 
+const PROBE = readFileSync(new URL("engine-probe.toml", import.meta.url), "utf8");
 const EXERCISE = `
-import json, traceback
+import itertools, json, traceback
 import decision
 from decision import jsonapi
+probe = decision.parse_checklist(${JSON.stringify(PROBE)}, "engine-probe.toml")
+for choice in itertools.product(*[[o.id for o in q.options] for q in probe.questions]):
+    answers = dict(zip([q.id for q in probe.questions], choice))
+    json.dumps(decision.evaluate(probe, answers).to_dict())
+    decision.decode_answers(probe, "#" + decision.encode_answers(probe, answers) + "&a=%zz&x=1")
+json.dumps(decision.evaluate(probe, {}).to_dict())
 for checklist_id in decision.checklist_ids():
     checklist = decision.load_checklist(checklist_id)
     jsonapi.warm_up(checklist_id)
@@ -94,6 +103,9 @@ if (command === "stdlib") {
   const pyodide = await loadPyodide({ _makeSnapshot: true, stdLibURL: stdlib });
   pyodide.unpackArchive(wheel, "wheel");
   pyodide.runPython(EXERCISE);
+  // Code only: the checklists are read from the wheel after a restore, so that the snapshot holds
+  // no rules (nor words) and a checklist edit needs no new snapshot.
+  pyodide.runPython("from decision import jsonapi; jsonapi.forget_checklists()");
   writeFileSync(out, pyodide.makeMemorySnapshot());
 } else {
   console.error(`unknown command ${command}: use stdlib or snapshot`);

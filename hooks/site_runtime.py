@@ -1,6 +1,30 @@
 """Build the decision wheel and ship it, with the pinned Pyodide runtime, into the site.
 
-Plain functions: the MkDocs adapter (checklists.py) calls them, and so do the tests."""
+Plain functions: the MkDocs adapter (checklists.py) calls them, and so do the tests.
+
+What each derived file depends on, and so what its cache key in `.cache/` holds (nothing else
+can change its bytes or what it does; a key that holds more rebuilds for nothing, one that holds
+less ships a stale file):
+
+| derived file            | built by                          | cache key (content hashes of)                                     |
+|-------------------------|-----------------------------------|-------------------------------------------------------------------|
+| the wheel               | build_wheel (flit_core, in-process, ~0.1 s) | source_digest: pyproject.toml and every file of decision/, the checklists' TOML included (package data) |
+| the trimmed stdlib      | trimmed_stdlib (Node, a few s)    | stdlib_key: the Pyodide version and engine_digest                  |
+| the memory snapshot     | memory_snapshot (Node, a few s)   | the Pyodide version, engine_digest, the stdlib's bytes, the sparse format |
+| `.gz` siblings          | gzip_sibling                      | the bytes they compress                                            |
+| the worker              | copied                            | its bytes (its URL)                                                |
+
+engine_digest covers the engine's code, not its checklists: every file of decision/ except the
+checklists' TOML (checklist_data), plus the build's own tools (pyodide_tools.mjs: the exercise
+and the trimming; engine-probe.toml). The checklists do not go into the stdlib nor the snapshot:
+- which stdlib modules get imported is decided by the code paths the exercise runs, and it runs
+  engine-probe.toml, which holds every condition form, besides the shipped checklists;
+- the snapshot is taken after jsonapi.forget_checklists(): it holds imported code and no checklist.
+  The worker unpacks the wheel after a restore and reads the checklists from it (warm_up).
+So a checklist edit, words or rules, rebuilds the wheel (and the pages) only; the site's
+checklists and the engine's rules come from that one wheel and are never stale. A change to the
+engine's code, the tools or the Pyodide version rebuilds all three.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +36,9 @@ import shutil
 import struct
 import subprocess
 import tempfile
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
@@ -21,15 +47,20 @@ __all__ = [
     "RuntimeMissing",
     "Shipped",
     "Wheel",
+    "SERVE_READY",
     "browser_lock",
     "build_wheel",
+    "checklist_data",
+    "engine_digest",
     "gzip_sibling",
     "memory_snapshot",
     "runtime_files",
     "runtime_version",
     "shipped_files",
     "source_digest",
+    "snapshot_key",
     "sparse",
+    "stdlib_key",
     "trimmed_stdlib",
     "unsparse",
 ]
@@ -58,6 +89,33 @@ def source_digest(project: Path) -> str:
         if path.is_file() and "__pycache__" not in path.parts:
             sha.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes())
     return sha.hexdigest()
+
+
+# The build's own tools: they decide what the stdlib holds and what the snapshot imported.
+ENGINE_TOOLS = ("hooks/pyodide_tools.mjs", "hooks/engine-probe.toml")
+
+
+def checklist_data(project: Path, path: Path) -> bool:
+    """Whether a file of decision/ is a checklist definition (package data the engine reads, not
+    code it imports): decision/checklists/*.toml."""
+    return path.suffix == ".toml" and path.parent == project / "decision" / "checklists"
+
+
+def engine_digest(project: Path) -> str:
+    """A digest (hex) of what the trimmed stdlib and the snapshot are made from, besides the
+    Pyodide version: the engine's code (every file of decision/ but the checklists, see
+    checklist_data) and the build's tools (ENGINE_TOOLS). Raises FileNotFoundError if a tool is
+    missing. See the module's docstring for why the checklists are left out."""
+    sha = hashlib.sha256()
+    code = [p for p in (project / "decision").rglob("*") if p.is_file() and "__pycache__" not in p.parts and not checklist_data(project, p)]
+    for path in sorted([*code, *(project / tool for tool in ENGINE_TOOLS)]):
+        sha.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes())
+    return sha.hexdigest()
+
+
+def stdlib_key(project: Path) -> str:
+    """The trimmed stdlib's cache folder name: `<Pyodide version>-<engine_digest[:16]>`."""
+    return f"{runtime_version(project)}-{engine_digest(project)[:16]}"
 
 
 def build_wheel(project: Path, cache: Path) -> Wheel:
@@ -116,8 +174,10 @@ def trimmed_stdlib(project: Path, wheel: Wheel, cache: Path) -> Path:
     """Pyodide's stdlib zip cut down to the modules that its boot and the engine import, found by
     running the engine (and its error paths) in the pinned Pyodide under Node, without
     docstrings: about 0.42 MB gzipped instead of 2.5 MB. A module outside it would fail with
-    ModuleNotFoundError, so the tests run the engine on this very zip."""
-    target = cache / "stdlib" / f"{runtime_version(project)}-{wheel.digest[:16]}" / "python_stdlib.zip"
+    ModuleNotFoundError, so the tests run the engine on this very zip. `wheel` must be built from
+    `project`: the cache key is the project's engine code (stdlib_key), not the wheel, whose
+    checklists do not matter here. Raises RuntimeMissing if Node or the runtime fails."""
+    target = cache / "stdlib" / stdlib_key(project) / "python_stdlib.zip"
     if not target.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
@@ -129,9 +189,9 @@ def trimmed_stdlib(project: Path, wheel: Wheel, cache: Path) -> Path:
 def memory_snapshot(project: Path, wheel: Wheel, stdlib: Path, cache: Path) -> Path:
     """A memory snapshot of Pyodide with the engine imported and warm, made under Node from the
     same runtime, wheel and stdlib the site ships, stored sparse. Restoring it skips the
-    interpreter's start-up."""
-    inputs = runtime_version(project).encode() + wheel.digest.encode() + stdlib.read_bytes() + SPARSE_MAGIC
-    target = cache / "snapshot" / hashlib.sha256(inputs).hexdigest()[:16] / "engine.snapshot"
+    interpreter's start-up. It holds the engine's code and no checklist (pyodide_tools.mjs), so
+    its key is the engine's code, not the wheel (snapshot_key). Raises RuntimeMissing."""
+    target = cache / "snapshot" / snapshot_key(project, stdlib) / "engine.snapshot"
     if not target.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
@@ -139,6 +199,13 @@ def memory_snapshot(project: Path, wheel: Wheel, stdlib: Path, cache: Path) -> P
         partial.write_bytes(sparse(partial.read_bytes()))
         partial.replace(target)
     return target
+
+
+def snapshot_key(project: Path, stdlib: Path) -> str:
+    """The snapshot's cache folder name (16 hex digits): the Pyodide version, engine_digest, the
+    stdlib's bytes and the sparse format."""
+    inputs = runtime_version(project).encode() + engine_digest(project).encode() + stdlib.read_bytes() + SPARSE_MAGIC
+    return hashlib.sha256(inputs).hexdigest()[:16]
 
 
 # The sparse form of a memory snapshot: about half of Pyodide's memory is zero pages, which need
@@ -217,35 +284,99 @@ class Shipped:
     files: dict[str, Path | str]
     """Site URI -> the file to copy, or the text to write."""
     urls: dict[str, str]
-    """runtime (a folder), wheel, stdlib, snapshot, worker -> site URI, for the checklist's HTML."""
+    """runtime (a folder), wheel, stdlib, snapshot, worker -> site URI, for the checklist's HTML.
+    Under `mkdocs serve` "snapshot" may be missing (see shipped_files)."""
+    preparing: tuple[str, ...] = field(default=())
+    """Under `mkdocs serve`: the slow files left out of this build while they are being made."""
 
 
-def shipped_files(project: Path, cache: Path) -> Shipped:
+def shipped_files(project: Path, cache: Path, *, serving: bool = False, report: Callable[[str], None] = print) -> Shipped:
     """The pinned runtime (versioned path), the wheel, the trimmed stdlib and the snapshot (hashed
     paths), `.gz` siblings of the big ones (for hosts that serve them as they are, like nginx's
-    gzip_static), and Mermaid from npm."""
+    gzip_static), and Mermaid from npm.
+
+    `serving` (`mkdocs serve`, for an author, not for readers): the trimmed stdlib and the snapshot
+    are not waited for when the engine's code changed (a few seconds each under Node); the build
+    ships Pyodide's full stdlib and no snapshot instead (the worker then starts the interpreter
+    normally), makes them in a background thread, and touches SERVE_READY in `cache` when they
+    are made, which the adapter watches: the next build ships them. `report` gets a line for the
+    terminal about each. `mkdocs build` (serving False) always ships everything.
+    Raises RuntimeMissing (runtime not installed, Node failed)."""
     runtime = runtime_files(project)
     runtime_uri = f"assets/pyodide/{runtime_version(project)}/"
     files: dict[str, Path | str] = {runtime_uri + name: path for name, path in runtime.items()}
     files[runtime_uri + "pyodide-lock.json"] = browser_lock(project)
     wheel = build_wheel(project, cache)
-    stdlib = trimmed_stdlib(project, wheel, cache)
-    snapshot = memory_snapshot(project, wheel, stdlib, cache)
+    stdlib: Path | None
+    snapshot: Path | None
+    preparing: tuple[str, ...] = ()
+    if serving:
+        stdlib, snapshot, preparing = _made_so_far(project, wheel, cache, report)
+    else:
+        stdlib = trimmed_stdlib(project, wheel, cache)
+        snapshot = memory_snapshot(project, wheel, stdlib, cache)
+    if stdlib is None:  # serving while the trimmed one is made: the runtime's own, which holds every module
+        stdlib = project / "node_modules" / "pyodide" / "python_stdlib.zip"
     worker = project / WORKER_SOURCE  # hashed too: a returning reader's browser need not revalidate it
     urls = {
         "runtime": runtime_uri,
         "wheel": f"assets/wheels/{wheel.digest[:16]}/{wheel.path.name}",
         "stdlib": f"assets/stdlib/{_digest(stdlib)}/python_stdlib.zip",
-        "snapshot": f"assets/snapshots/{_digest(snapshot)}/engine.snapshot",
         "worker": f"assets/engine/{_digest(worker)}/checklist-worker.mjs",
     }
-    files.update({urls["wheel"]: wheel.path, urls["stdlib"]: stdlib, urls["snapshot"]: snapshot, urls["worker"]: worker})
-    for uri in (runtime_uri + "pyodide.asm.wasm", runtime_uri + "pyodide.asm.mjs", urls["stdlib"], urls["snapshot"]):
-        source = files[uri]
-        assert isinstance(source, Path)
-        files[uri + ".gz"] = gzip_sibling(source, cache)
+    files.update({urls["wheel"]: wheel.path, urls["stdlib"]: stdlib, urls["worker"]: worker})
+    if snapshot is not None:
+        urls["snapshot"] = f"assets/snapshots/{_digest(snapshot)}/engine.snapshot"
+        files[urls["snapshot"]] = snapshot
+    for uri in (runtime_uri + "pyodide.asm.wasm", runtime_uri + "pyodide.asm.mjs", urls["stdlib"], urls.get("snapshot")):
+        source = files.get(uri) if uri else None
+        if isinstance(source, Path):
+            files[uri + ".gz"] = gzip_sibling(source, cache)
     files["assets/vendor/mermaid.min.js"] = project / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
-    return Shipped(files, urls)
+    return Shipped(files, urls, preparing)
+
+
+# Under `mkdocs serve`: touched in the cache when a background preparation is done (a file the
+# adapter watches, so that the server rebuilds and ships what was made).
+SERVE_READY = "serve-ready"
+_preparing: dict[str, threading.Thread] = {}  # stdlib_key -> the thread making its stdlib and snapshot
+
+
+def _made_so_far(project: Path, wheel: Wheel, cache: Path, report: Callable[[str], None]) -> tuple[Path | None, Path | None, tuple[str, ...]]:
+    """The trimmed stdlib and the snapshot if they are in the cache, else None for each missing
+    one and a background thread that makes them (one per engine version at a time)."""
+    key = stdlib_key(project)
+    stdlib = cache / "stdlib" / key / "python_stdlib.zip"
+    if stdlib.is_file():
+        snapshot = cache / "snapshot" / snapshot_key(project, stdlib) / "engine.snapshot"
+        if snapshot.is_file():
+            return stdlib, snapshot, ()
+    missing = ("snapshot",) if stdlib.is_file() else ("stdlib", "snapshot")
+    running = _preparing.get(key)
+    if running is None or not running.is_alive():
+
+        def prepare() -> None:
+            try:
+                made = trimmed_stdlib(project, wheel, cache)
+                memory_snapshot(project, wheel, made, cache)
+            except RuntimeMissing as error:
+                report(f"checklist engine: preparing the {' and the '.join(missing)} failed: {error}")
+                return
+            ready = cache / SERVE_READY
+            ready.mkdir(parents=True, exist_ok=True)
+            (ready / "engine").write_text(key + "\n")
+            report(f"checklist engine: the {' and the '.join(missing)} for this engine code are ready; rebuilding to ship them")
+
+        thread = threading.Thread(target=prepare, name=f"checklist-engine-{key}", daemon=True)
+        _preparing[key] = thread
+        thread.start()
+    what = "Pyodide's full stdlib and no snapshot" if "stdlib" in missing else "no snapshot"
+    report(
+        f"checklist engine: the engine's code changed, so the {' and the '.join(missing)} are being made in the"
+        f" background (a few seconds each); until then the page boots with {what} (slower, still correct)."
+        " `make build` always ships everything."
+    )
+    return (stdlib if stdlib.is_file() else None), None, missing
 
 
 def _digest(path: Path) -> str:

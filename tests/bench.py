@@ -1,7 +1,8 @@
 """`make bench`: how fast the checklist is, measured against a bare Pyodide boot in the same run.
 
 Not a test: it prints a table of medians and spreads, the ratios against the baselines, and
-writes bench/latest.json. Run: `make bench` (or `.venv/bin/python -m tests.bench --reps 5`)."""
+writes bench/latest.json. Run: `make bench` (or `.venv/bin/python -m tests.bench --reps 5`).
+Only the rebuild times after an author's edit (tests/bench_rebuild.py): `python -m tests.bench rebuild`."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests import bench_rebuild
 from tests.bench_lighthouse import LighthouseError, lighthouse_performance
 from tests.conftest import CHROMIUM_ARGS, _chromium
 from tests.sitekit import ROOT, build, headers_from_file, serve
@@ -264,6 +266,7 @@ def main() -> int:
                     print(error, file=sys.stderr)
                     lighthouse = {"error": str(error)}
     builds = build_times(max(3, args.reps // 2))
+    rebuilds = bench_rebuild.rebuild_times(max(3, args.reps // 2))
     bare, cold, warm = (median_spread(runs[k]) for k in ("bare", "cold", "warm"))
     trips, fresh = runs["round_trip"], runs["round_trip_fresh"]
     report = {
@@ -283,6 +286,7 @@ def main() -> int:
         "bytes_until_ready": {"raw": runs["bytes_ready"][-1][0], "gzip": runs["bytes_ready"][-1][1]},
         "bytes_until_idle": {"raw": runs["bytes_idle"][-1][0], "gzip": runs["bytes_idle"][-1][1]},
         "build_s": builds,
+        "rebuild_s": rebuilds,
         "lighthouse_performance": lighthouse,
         "ratios": {
             "cold_ready_over_bare": cold["median"] / bare["median"],
@@ -327,8 +331,9 @@ def table(r: dict[str, Any]) -> str:
         rows.append((f"(g) Lighthouse, gzip: /{path}", f"{p['score']:.2f}  (runs {' '.join(f'{s:.2f}' for s in p['scores'])})",
                      f"FCP {p['fcp_ms'] / 1000:.1f} s, LCP {p['lcp_ms'] / 1000:.1f} s, TBT {p['tbt_ms']:.0f} ms, CLS {p['cls']:.3f},"
                      f" SI {p['si_ms'] / 1000:.1f} s  (target ≥ 0.99)"))  # fmt: skip
-    return "\n".join(f"{a:<36} {b:<44} {c}" for a, b, c in rows) + f"\n\nmachine: {r['machine']}"
+    rebuilds = "\n" + bench_rebuild.table(r["rebuild_s"]) if "rebuild_s" in r else ""
+    return "\n".join(f"{a:<36} {b:<44} {c}" for a, b, c in rows) + rebuilds + f"\n\nmachine: {r['machine']}"
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(bench_rebuild.main(sys.argv[2:]) if sys.argv[1:2] == ["rebuild"] else main())

@@ -34,12 +34,13 @@ def build(project: Path, site_dir: Path, *, site_url: str = "http://127.0.0.1:80
     )  # fmt: skip
 
 
-def copy_project(dest: Path) -> Path:
+def copy_project(dest: Path, source_root: Path = ROOT) -> Path:
     """A temporary copy of the project (node_modules and the build cache linked, not copied),
-    to break on purpose."""
+    to break on purpose. `source_root`: another checkout to copy the parts from (the bench
+    compares against an earlier commit); node_modules and .cache are still this project's."""
     dest.mkdir(parents=True, exist_ok=True)
     for part in PROJECT_PARTS:
-        source = ROOT / part
+        source = source_root / part
         if source.is_dir():
             shutil.copytree(source, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
         else:

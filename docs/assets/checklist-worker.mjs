@@ -49,7 +49,8 @@ function rehearse(api, checklist, round = 0) {
 
 // The snapshot in Cache Storage, if there is one: its response, whose body (14 MB, sparse) Pyodide
 // reads while it loads the runtime. The snapshot's URL holds its hash, so it always matches this runtime
-// and wheel. On any trouble, null: a normal boot follows.
+// and the engine's code; it holds no checklist: warm_up reads it from the wheel that boot() unpacks
+// (hooks/site_runtime.py). No snapshot (none under `make serve` while it is made) or any trouble: null, a normal boot.
 async function cachedSnapshot(snapshot) {
   try {
     return (snapshot && self.caches && (await (await caches.open(SNAPSHOT_CACHE)).match(snapshot))) || null;

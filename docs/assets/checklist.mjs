@@ -111,7 +111,7 @@ let snapshotKept = false;
 // ones), so that the next visit restores it instead of starting the interpreter. Not when the
 // reader asked to save data; silently not where Cache Storage is missing (plain http hosts).
 function keepSnapshot(url) {
-  if (snapshotKept || !self.caches || navigator.connection?.saveData) return;
+  if (!url || snapshotKept || !self.caches || navigator.connection?.saveData) return; // none under `make serve` while it is made
   snapshotKept = true;
   const keep = async () => {
     const cache = await caches.open(SNAPSHOT_CACHE);
@@ -185,7 +185,7 @@ function show(element, shown) {
 
 // Where the engine's files are: the page holds their URLs, relative to itself.
 function engineOptions(root) {
-  const url = (name) => new URL(root.dataset[name], document.baseURI).href;
+  const url = (name) => (root.dataset[name] ? new URL(root.dataset[name], document.baseURI).href : null); // snapshot: "" for none
   return { worker: url("worker"), runtime: url("runtime"), wheel: url("wheel"), stdlib: url("stdlib"), snapshot: url("snapshot"), checklist: root.dataset.checklist };
 }
 
