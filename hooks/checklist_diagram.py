@@ -116,7 +116,7 @@ class _Drawing:
     def source(self) -> str:
         styles = ["  classDef outcome stroke-width:3px", "  classDef rule stroke-width:2px", "  classDef caveat stroke-dasharray:4 3"]
         words = [f"  accTitle: {_plain(self.title)}", f"  accDescr: {_plain(self.description)}"]
-        return "\n".join(["flowchart LR", *words, *self.nodes, *self.edges, *styles]) + "\n"
+        return "\n".join(["flowchart TD", *words, *self.nodes, *self.edges, *styles]) + "\n"
 
     def feed(self, condition: Condition, target: str) -> None:
         """Draw what `condition` is made of, with arrows into `target` (a rule or a caveat): an
