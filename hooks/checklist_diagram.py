@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decision import Checklist
 from decision.model import All, Any, AtLeast, Condition, Not, OneOf, Ref
 
-__all__ = ["caveats_flowchart", "diagram_markdown", "mermaid_flowcharts", "mermaid_label", "outcomes_flowchart"]
+__all__ = ["answer_text", "caveats_flowchart", "diagram_markdown", "mermaid_flowcharts", "mermaid_label", "outcomes_flowchart"]
 
 
 def mermaid_flowcharts(checklist: Checklist) -> list[str]:
@@ -75,6 +75,15 @@ def mermaid_label(text: str) -> str:
     for char, code in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
         text = text.replace(char, code)
     return text
+
+
+def answer_text(checklist: Checklist, condition: OneOf) -> str:
+    """An answer condition in the reader's words: "Question title: Option label or Option label".
+    Also used by the Markdown rendering for assistants (checklist_markdown.py)."""
+    question = checklist.question(condition.question)
+    assert question is not None  # the loader checks every reference
+    labels = [o.label for o in question.options if o.id in condition.options]
+    return f"{question.title}: " + " or ".join(labels)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -170,10 +179,7 @@ class _Drawing:
         return node
 
     def _answer(self, condition: OneOf) -> str:
-        question = self.checklist.question(condition.question)
-        assert question is not None
-        labels = [o.label for o in question.options if o.id in condition.options]
-        return f"{question.title}: " + " or ".join(labels)
+        return answer_text(self.checklist, condition)
 
     def _new(self, shape: str, prefix: str) -> str:
         self.count += 1
