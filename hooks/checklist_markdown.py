@@ -84,13 +84,12 @@ def condition_markdown(checklist: Checklist, condition: Condition) -> str:
 
 
 def _operator(condition: All | Any | AtLeast) -> str:
-    match condition:
-        case All():
-            return "all of these hold"
-        case Any():
-            return "at least one of these holds"
-        case AtLeast(count=count):
-            return f"at least {count} of these hold"
+    """How a rule made of several parts reads before its list of parts."""
+    if isinstance(condition, All):
+        return "all of these hold"
+    if isinstance(condition, Any):
+        return "at least one of these holds"
+    return f"at least {condition.count} of these hold"
 
 
 def _rule(checklist: Checklist, condition: Condition, depth: int) -> str:
