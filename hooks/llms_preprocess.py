@@ -18,7 +18,8 @@ from llms_index import rules_file_name  # noqa: E402
 
 def preprocess(soup: Any, output: str) -> None:
     """Replace each checklist in the page (`soup`, BeautifulSoup) with one paragraph and a link
-    relative to the page, which the plugin makes absolute."""
+    relative to the page, which the plugin makes absolute; keep the titles of collapsible blocks
+    and admonitions bold, and Mermaid sources marked as such. `output` is the Markdown file's path."""
     from bs4 import Comment
 
     found = [(c, m["id"]) for c in soup.find_all(string=lambda s: isinstance(s, Comment)) if (m := MARKER.fullmatch(f"<!--{c}-->"))]
@@ -31,6 +32,13 @@ def preprocess(soup: Any, output: str) -> None:
         paragraph.append(anchor)
         paragraph.append(".")
         element.replace_with(paragraph)
+    # Collapsible blocks' summaries and admonitions' titles would become plain lines: keep them bold.
+    for title in soup.select("details > summary, .admonition > .admonition-title"):
+        strong = soup.new_tag("strong")
+        strong.string = title.get_text(" ", strip=True)
+        paragraph = soup.new_tag("p")
+        paragraph.append(strong)
+        title.replace_with(paragraph)
     # A diagram's Mermaid source is its text version: keep it marked as Mermaid.
     for pre in soup.select("pre.mermaid"):
         pre["class"] = [*pre.get("class", []), "language-mermaid"]
