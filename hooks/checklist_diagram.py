@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decision import Checklist
 from decision.model import All, Any, AtLeast, Condition, Not, OneOf, Ref
 
-__all__ = ["caveats_flowchart", "diagram_markdown", "mermaid_flowcharts", "mermaid_label", "outcomes_flowchart"]
+__all__ = ["answer_text", "caveats_flowchart", "diagram_markdown", "mermaid_flowcharts", "mermaid_label", "outcomes_flowchart"]
 
 
 def mermaid_flowcharts(checklist: Checklist) -> list[str]:
@@ -77,6 +77,15 @@ def mermaid_label(text: str) -> str:
     return text
 
 
+def answer_text(checklist: Checklist, condition: OneOf) -> str:
+    """An answer condition in the reader's words: "Question title: Option label or Option label".
+    Also used by the Markdown rendering for assistants (checklist_markdown.py)."""
+    question = checklist.question(condition.question)
+    assert question is not None  # the loader checks every reference
+    labels = [o.label for o in question.options if o.id in condition.options]
+    return f"{question.title}: " + " or ".join(labels)
+
+
 # --- helpers ------------------------------------------------------------------------------
 
 
@@ -116,7 +125,7 @@ class _Drawing:
     def source(self) -> str:
         styles = ["  classDef outcome stroke-width:3px", "  classDef rule stroke-width:2px", "  classDef caveat stroke-dasharray:4 3"]
         words = [f"  accTitle: {_plain(self.title)}", f"  accDescr: {_plain(self.description)}"]
-        return "\n".join(["flowchart LR", *words, *self.nodes, *self.edges, *styles]) + "\n"
+        return "\n".join(["flowchart TD", *words, *self.nodes, *self.edges, *styles]) + "\n"
 
     def feed(self, condition: Condition, target: str) -> None:
         """Draw what `condition` is made of, with arrows into `target` (a rule or a caveat): an
@@ -170,10 +179,7 @@ class _Drawing:
         return node
 
     def _answer(self, condition: OneOf) -> str:
-        question = self.checklist.question(condition.question)
-        assert question is not None
-        labels = [o.label for o in question.options if o.id in condition.options]
-        return f"{question.title}: " + " or ".join(labels)
+        return answer_text(self.checklist, condition)
 
     def _new(self, shape: str, prefix: str) -> str:
         self.count += 1

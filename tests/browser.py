@@ -55,6 +55,6 @@ def address_fragment(page: Any) -> str:
 def draw_diagrams(page: Any) -> None:
     """Scroll to the first Mermaid diagram, which makes the page draw them all, and wait until
     Material has replaced every `pre.mermaid` with its drawing."""
-    if page.locator("pre.mermaid").count():
-        page.locator("pre.mermaid").first.scroll_into_view_if_needed()
+    # In one step in the page: a diagram near the top may be drawn (and its `pre` replaced) meanwhile.
+    page.evaluate("document.querySelector('pre.mermaid')?.scrollIntoView({block: 'center'})")
     page.wait_for_function("() => !document.querySelector('pre.mermaid')", timeout=30_000)

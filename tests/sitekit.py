@@ -25,11 +25,14 @@ NO_OMNIBOX_POPUP = "--disable-features=WebUIOmniboxPopup,WebUIOmniboxFullPopup,W
 PROJECT_PARTS = ("mkdocs.yml", "pyproject.toml", "package.json", "decision", "docs", "hooks", "overrides")
 
 
-def build(project: Path, site_dir: Path, *, site_url: str = "http://127.0.0.1:8000/", env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """`mkdocs build --strict` of a project folder; `decision` is imported from that folder."""
+def build(
+    project: Path, site_dir: Path, *, site_url: str = "http://127.0.0.1:8000/", env: Mapping[str, str] | None = None, tool: str = "mkdocs"
+) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build --strict` of a project folder (or the same with `tool="properdocs"`, the
+    maintained fork, reading the same mkdocs.yml); `decision` is imported from that folder."""
     environment = {**os.environ, "SITE_URL": site_url, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(project), **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        [sys.executable, "-m", tool, "build", "--strict", "--config-file", "mkdocs.yml", "--site-dir", str(site_dir)],
         cwd=project, env=environment, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
 

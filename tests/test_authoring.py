@@ -306,7 +306,7 @@ def test_the_diagram_draws_every_rule_in_order(checklist_id: str) -> None:
 
 def test_the_built_pages_show_the_diagram_and_the_schema(site: Path) -> None:
     html = (site / "checklist" / "index.html").read_text()
-    assert '<pre class="mermaid"><code>flowchart LR' in html and "at least 3 of" in html
+    assert '<pre class="mermaid"><code>flowchart TD' in html and "at least 3 of" in html
     assert "checklist-diagram" not in html
     assert (site / SCHEMA_URL).read_text() == schema_text()
 

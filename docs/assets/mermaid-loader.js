@@ -61,12 +61,75 @@
     return loading;
   }
 
+  // Readable on a phone: a drawing is shrunk to the column's width, but never below MIN_SCALE of
+  // its own size (Mermaid's 16 px text stays at least 12 px). A drawing wider than that scrolls
+  // sideways in its own box, which is then a labelled region the keyboard can reach and scroll
+  // (WCAG 2.1.1, axe scrollable-region-focusable), with a visible hint. The drawing keeps its
+  // accessible name and description (accTitle, accDescr). Material puts what render() returns in
+  // a shadow root, so the styles travel with it.
+  const MIN_SCALE = 0.75;
+  const STYLE = `<style>
+    .diagram-scroll { overflow-x: auto; overscroll-behavior-x: contain; }
+    .diagram-scroll > svg { display: block; margin-inline: auto; }
+    .diagram-scroll[role="region"] { border: 1px solid var(--md-default-fg-color--lighter, currentcolor); border-radius: 0.1rem; }
+    .diagram-scroll:focus-visible { outline: 2px solid var(--md-accent-fg-color, currentcolor); outline-offset: 2px; }
+    .diagram-hint { margin: 0 0 0.4em; font-size: 0.7rem; color: var(--md-default-fg-color); font-family: var(--md-text-font-family, sans-serif); }
+    .diagram-hint[hidden] { display: none; }
+  </style>`;
+
+  function readable(svg) {
+    const template = document.createElement("template");
+    template.innerHTML = svg;
+    const drawing = template.content.querySelector("svg");
+    const width = Number((drawing?.getAttribute("viewBox") || "").split(/[\s,]+/)[2]);
+    if (!width) return svg;
+    drawing.removeAttribute("height");
+    drawing.style.maxWidth = "none";
+    drawing.style.height = "auto";
+    drawing.style.width = `max(min(100%, ${width}px), ${Math.ceil(width * MIN_SCALE)}px)`;
+    const hint = "Wider than the page: scroll it sideways, or focus it and use the arrow keys.";
+    return `${STYLE}<p class="diagram-hint" hidden>${hint}</p><div class="diagram-scroll">${drawing.outerHTML}</div>`;
+  }
+
+  // Once drawn (Material calls `fn` with the shadow root in the page): the box becomes a focusable,
+  // labelled region only while it actually scrolls, so a drawing that fits adds no Tab stop.
+  function watchOverflow(root) {
+    const box = root.querySelector(".diagram-scroll");
+    if (!box) return;
+    const hint = root.querySelector(".diagram-hint");
+    const name = root.querySelector("svg > title")?.textContent.trim() || "Diagram";
+    const update = () => {
+      const wide = box.scrollWidth > box.clientWidth + 1;
+      hint.hidden = !wide;
+      if (wide) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", `${name} (scrolls sideways)`);
+      } else {
+        ["tabindex", "role", "aria-label"].forEach((attribute) => box.removeAttribute(attribute));
+      }
+    };
+    update();
+    if ("ResizeObserver" in window) new ResizeObserver(update).observe(box);
+  }
+
   window.mermaid = {
     initialize(config) {
-      options = config;
+      // Drawn at their own size; readable() scales them to the column (Mermaid's default would
+      // shrink a 2,000 px flowchart to 2 px text on a phone).
+      options = { ...config, flowchart: { ...config.flowchart, useMaxWidth: false } };
     },
     render(id, text) {
-      return load().then((mermaid) => mermaid.render(id, text));
+      return load()
+        .then((mermaid) => mermaid.render(id, text))
+        .then(({ svg, fn, ...rest }) => ({
+          ...rest,
+          svg: readable(svg),
+          fn: (root) => {
+            fn?.(root);
+            watchOverflow(root);
+          },
+        }));
     },
   };
 })();
