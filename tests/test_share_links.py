@@ -63,3 +63,19 @@ def test_cli_reads_the_corpus(case: Case) -> None:
         part, _, reason = line.removeprefix("warning: ignored ").rpartition(" in the link ")
         warned.append((ast.literal_eval(part), reason.strip("()")))
     assert warned == case.dropped
+
+
+@pytest.mark.parametrize(
+    ("fragment", "problems"),
+    [
+        ("knowledge=changing&style=no", []),
+        ("knowledge=Changing&style=no", ["write it as the page writes it: #knowledge=changing&style=no"]),
+        ("style=no&knowledge=changing", ["write it as the page writes it: #knowledge=changing&style=no"]),
+        ("knowledge=changing&style=perhaps", ["'style=perhaps' (unknown-option)"]),
+    ],
+)
+def test_a_share_link_written_by_an_author_must_be_canonical(fragment: str, problems: list[str]) -> None:
+    # A reader's mangled link is repaired; an author's link in a page must be exact (build error).
+    from checklist_render import share_link_problems
+
+    assert share_link_problems(CHECKLIST, fragment) == problems
