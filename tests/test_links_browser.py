@@ -110,11 +110,14 @@ def test_an_answer_given_just_before_navigating_is_kept(page: Any, server: Any) 
     for option in ("yes", "no", "yes"):
         # tick, then at once (the same task, well within the 100 ms the address waits) follow a
         # link with Material's instant navigation
-        page.evaluate(
+        at_click = page.evaluate(
             """(option) => { document.querySelector(`input[name=style][value=${option}]`).click();
-                             document.querySelector("a.md-nav__link[href$='learn/rag/']").click(); }""",
+                             document.querySelector("a.md-nav__link[href$='learn/rag/']").click();
+                             return location.hash; }""",
             option,
         )
+        # written as the link was clicked, not left to a timer that races Material's page fetch
+        assert at_click == "#" + decision.encode_answers(CHECKLIST, {**C, "style": option})
         page.wait_for_url(re.compile(r"/learn/rag/"))
         page.go_back()
         page.wait_for_url(re.compile(r"/checklist/"))
