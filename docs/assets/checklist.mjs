@@ -288,7 +288,7 @@ class Checklist {
   followAddress() {
     if (location.href === addressKnown) return;
     this.follow(location.hash, null);
-    if (this.root.dataset.state === "ready" && this.opened !== null) this.decodeOpened();
+    if (this.root.dataset.state === "ready" && this.opened !== null) this.decodeOpened().catch((error) => this.showError("error-evaluate", error));
   }
 
   // Shows what an address means. `keep`: on a new binding, the canonical fragment to show if the
@@ -512,7 +512,10 @@ class Checklist {
 // --- wiring: Material's instant navigation emits document$ after every page swap -------------
 
 function bindAll() {
-  if (carried.path !== location.pathname) carried.fragments.clear();
+  if (carried.path !== location.pathname) {
+    carried.fragments.clear();
+    carried.path = location.pathname;
+  }
   for (const root of document.querySelectorAll("[data-checklist]:not([data-bound])")) new Checklist(root).bind();
 }
 
