@@ -63,6 +63,9 @@ def test_in_page_links_keep_the_answers(page: Any, server: Any) -> None:
     page.focus("a.md-skip")  # the skip link, by keyboard
     page.keyboard.press("Enter")
     assert_shows(page, A)
+    page.goto(server.url + "checklist/#a-heading-that-was-renamed")  # a broken in-page link: still not answers
+    assert_shows(page, A)
+    assert page.locator("[data-dropped]").is_hidden()
     page.reload()  # the address carries the answers
     wait_ready(page)
     assert_shows(page, A)
