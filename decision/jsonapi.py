@@ -29,9 +29,11 @@ def evaluate_json(checklist_id: str, answers_json: str) -> str:
 
 
 def decode_json(checklist_id: str, link: str) -> str:
-    """Decode a share link: the valid answers, and each dropped part with its reason id."""
+    """Decode a share link: the valid answers, each dropped part with its reason id, and whether
+    the fragment is an in-page anchor rather than answers (`decision.share`, the one set of rules)."""
     decoded = decode_answers(_checklist(checklist_id), link)
-    return json.dumps({"answers": decoded.answers, "dropped": [{"part": d.part, "reason": d.reason} for d in decoded.dropped]})
+    dropped = [{"part": d.part, "reason": d.reason} for d in decoded.dropped]
+    return json.dumps({"answers": decoded.answers, "dropped": dropped, "anchor": decoded.anchor})
 
 
 def warm_up(checklist_id: str) -> None:

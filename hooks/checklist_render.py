@@ -10,7 +10,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from decision import Checklist, decode_answers, referenced_criteria
+from decision import Checklist, decode_answers, encode_answers, referenced_criteria
 
 __all__ = [
     "DIAGRAM_MARKER",
@@ -87,6 +87,11 @@ def criteria_tree(checklist: Checklist) -> tuple[dict[str, list[str]], list[str]
 
 
 def share_link_problems(checklist: Checklist, fragment: str) -> list[str]:
-    """What is wrong with a share link written in a page (empty when every part is understood)."""
+    """What is wrong with a share link written in a page (empty when every part is understood and
+    it is written as the page writes it: readers' links are repaired, authors' links are not)."""
     decoded = decode_answers(checklist, "#" + fragment)
-    return [f"{d.part!r} ({d.reason})" for d in decoded.dropped]
+    problems = [f"{d.part!r} ({d.reason})" for d in decoded.dropped]
+    canonical = encode_answers(checklist, decoded.answers)
+    if not problems and fragment != canonical:
+        problems.append(f"write it as the page writes it: #{canonical}")
+    return problems

@@ -123,28 +123,44 @@ function keepSnapshot(url) {
 
 // --- the share link: the page's own URL, its fragment holds the answers ---------------------
 
-function readFragment() {
-  // Pairs as strings; which of them are valid is decided by the form's inputs (and by Python).
-  const pairs = [];
-  for (const part of location.hash.replace(/^#/, "").split(/[&;]/)) {
-    const at = part.indexOf("=");
-    if (at < 1) continue;
-    try {
-      pairs.push([decodeURIComponent(part.slice(0, at)), decodeURIComponent(part.slice(at + 1))]);
-    } catch {
-      // broken percent-encoding: left for Python to report
-    }
+// The answers of a fragment already in the canonical form this page writes (one `question=option`
+// per answer, in question order, ids as they are): shown at once, before the engine is up. Any
+// other fragment waits for the engine's decoding, the one set of rules that reads a link
+// (decision/share.py); this is a comparison with what the page would write, not a second parser.
+function canonicalAnswers(form, hash) {
+  const fragment = hash.replace(/^#/, "");
+  const given = new Map(fragment ? fragment.split("&").map((part) => part.split("=")) : []);
+  const answers = {};
+  for (const input of form.querySelectorAll("input[type=radio]")) {
+    if (given.get(input.name) === input.value) answers[input.name] = input.value;
   }
-  return pairs;
+  return shareFragment(answers) === fragment ? answers : null;
+}
+
+// A fragment that names an element of the page (a heading, a question, a footnote, the skip
+// link's target) is navigation, not answers.
+function namesAnElement(hash) {
+  const raw = hash.replace(/^#/, "");
+  if (!raw) return false;
+  let id = raw;
+  try {
+    id = decodeURIComponent(raw);
+  } catch {
+    // broken percent-encoding: not an element's id
+  }
+  return document.getElementById(id) !== null || document.getElementById(raw) !== null;
+}
+
+function shareFragment(answers) {
+  return Object.entries(answers)
+    .map(([question, option]) => `${encodeURIComponent(question)}=${encodeURIComponent(option)}`)
+    .join("&");
 }
 
 // The share link for these answers: this page's URL with the answers in its fragment.
 function shareLink(answers) {
-  const fragment = Object.entries(answers)
-    .map(([question, option]) => `${encodeURIComponent(question)}=${encodeURIComponent(option)}`)
-    .join("&");
   const url = new URL(location.href);
-  url.hash = fragment;
+  url.hash = shareFragment(answers);
   return url.href;
 }
 
@@ -166,11 +182,36 @@ function flushAddress() {
   if (wanted && location.pathname === wanted.page && wanted.href !== location.href) {
     history.replaceState(history.state, "", wanted.href);
   }
+  addressKnown = location.href;
 }
 
-// At once when the reader leaves the tab or the page (a hidden tab's timers run late).
+// At once when the reader leaves the tab or the page (a hidden tab's timers run late), and before
+// any navigation can leave this history entry: a link's click (capture phase, before Material's
+// instant navigation handles it), and any pushState (Material's instant navigation, its `n` and
+// `p` keys). Otherwise an answer given just before would be missing when the reader comes Back.
 addEventListener("pagehide", flushAddress);
 document.addEventListener("visibilitychange", flushAddress);
+document.addEventListener("click", (event) => event.target.closest?.("a[href]") && flushAddress(), true);
+const pushState = history.pushState;
+history.pushState = function (...args) {
+  flushAddress();
+  return pushState.apply(this, args);
+};
+
+// The address this page last wrote or followed: a popstate and a hashchange of one step, or our
+// own writes, are not followed twice.
+let addressKnown = location.href;
+
+// What the checklists of this page showed, kept across Material's re-rendering of the same page
+// (its instant navigation may fetch and swap the page for an in-page link): checklist id ->
+// canonical fragment. Cleared when another page is shown.
+const carried = { path: null, fragments: new Map() };
+
+// Material's single-key shortcuts (f, s, / search; n, p, ",", "." other pages) listen on the window:
+// a key typed while focus is in the form stays in the form (arrows and Space still answer).
+function keepKeysInForm(event) {
+  if (event.key?.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey) event.stopPropagation();
+}
 
 // --- one checklist on the page ---------------------------------------------------------------
 
@@ -224,13 +265,79 @@ class Checklist {
 
   bind() {
     this.root.dataset.bound = "";
-    this.openedWith = location.hash; // decoded (and its problems reported) once the engine is up
-    const fromLink = Object.fromEntries(readFragment().reverse()); // first of repeated parts wins
-    this.setAnswers(fromLink);
-    this.form.addEventListener("change", () => this.changed());
+    this.touched = {}; // answers the reader gave while a link was being decoded: they win
+    this.opened = null; // a link to decode (the engine's rules), or null
+    this.form.addEventListener("change", (event) => {
+      if (this.opened !== null && event.target.name) this.touched[event.target.name] = event.target.value;
+      this.changed();
+    });
+    this.form.addEventListener("keydown", keepKeysInForm);
     this.root.addEventListener("click", (event) => this.clicked(event));
-    this.updateLink();
+    const listening = new AbortController();
+    const follow = () => (this.root.isConnected ? this.followAddress() : listening.abort());
+    addEventListener("popstate", follow, { signal: listening.signal });
+    addEventListener("hashchange", follow, { signal: listening.signal });
+    // The same page shown again by Material for an in-page link: what it showed is kept.
+    const kept = carried.path === location.pathname ? carried.fragments.get(this.id) : undefined;
+    this.follow(location.hash, kept ?? "");
     this.load();
+  }
+
+  // The address changed (Back, Forward, an in-page link, a link opened in this tab): the form,
+  // the result and the share link follow it, unless it names an element of the page.
+  followAddress() {
+    if (location.href === addressKnown) return;
+    this.follow(location.hash, null);
+    if (this.root.dataset.state === "ready" && this.opened !== null) this.decodeOpened().catch((error) => this.showError("error-evaluate", error));
+  }
+
+  // Shows what an address means. `keep`: on a new binding, the canonical fragment to show if the
+  // address is navigation (null: keep the form as it is).
+  follow(hash, keep) {
+    addressKnown = location.href;
+    if (namesAnElement(hash)) {
+      // navigation: answers, result and share link stay; the address gets them back after the
+      // browser (or Material) has scrolled to the element
+      if (keep !== null) this.setAnswers(canonicalAnswers(this.form, keep) ?? {});
+      this.updateLink();
+      return;
+    }
+    const answers = canonicalAnswers(this.form, hash);
+    if (answers !== null) {
+      this.opened = null;
+      this.showDropped([]);
+      this.setAnswers(answers);
+      this.applied();
+    } else {
+      this.opened = hash; // kept in the address until the engine has read it
+      this.touched = {};
+      addressWanted = null; // a write still pending belonged to the entry the reader left
+    }
+  }
+
+  // Reads the opened link with the engine's rules: its answers (with those the reader gave
+  // meanwhile), and a notice naming every part that could not be used. An anchor keeps the form.
+  async decodeOpened() {
+    const link = this.opened;
+    this.pending(+1);
+    try {
+      const decoded = await engine.request("decode", { checklist: this.id, link });
+      if (link !== this.opened || !this.root.isConnected) return; // another address came meanwhile
+      this.opened = null;
+      if (!decoded.anchor) {
+        this.showDropped(decoded.dropped);
+        this.setAnswers({ ...decoded.answers, ...this.touched });
+      }
+      this.applied();
+    } finally {
+      this.pending(-1);
+    }
+  }
+
+  // After the form was set from an address: the result (once ready) and the share link.
+  applied() {
+    if (this.root.dataset.state === "ready") this.evaluate();
+    this.updateLink();
   }
 
   async load() {
@@ -247,9 +354,7 @@ class Checklist {
       this.root.dataset.boot = started.boot;
       this.root.dataset.timings = JSON.stringify(started.timings);
       if (!this.root.isConnected) return;
-      const decoded = await engine.request("decode", { checklist: this.id, link: this.openedWith });
-      this.showDropped(decoded.dropped);
-      if (Object.keys(this.answers()).length === 0 || decoded.dropped.length) this.setAnswers({ ...decoded.answers, ...this.answers() });
+      if (this.opened !== null) await this.decodeOpened();
       this.setState("ready");
       this.$("[data-loading]").classList.add("checklist__loading--done");
       this.status.textContent = this.message("ready");
@@ -310,8 +415,11 @@ class Checklist {
   }
 
   updateLink() {
-    this.link = shareLink(this.answers());
-    writeAddress(this.link);
+    const answers = this.answers();
+    this.link = shareLink(answers);
+    carried.path = location.pathname;
+    carried.fragments.set(this.id, shareFragment(answers));
+    if (this.opened === null || Object.keys(this.touched).length) writeAddress(this.link); // an unread link stays until read
     const shown = this.$("[data-share-link]");
     update(shown, "href", this.link);
     update(shown, "textContent", this.link);
@@ -348,6 +456,7 @@ class Checklist {
     }
     const action = target.dataset.action;
     if (action === "reset") {
+      this.opened = null;
       this.setAnswers({});
       this.showDropped([]);
       this.changed();
@@ -403,6 +512,10 @@ class Checklist {
 // --- wiring: Material's instant navigation emits document$ after every page swap -------------
 
 function bindAll() {
+  if (carried.path !== location.pathname) {
+    carried.fragments.clear();
+    carried.path = location.pathname;
+  }
   for (const root of document.querySelectorAll("[data-checklist]:not([data-bound])")) new Checklist(root).bind();
 }
 
