@@ -189,6 +189,23 @@ function engineOptions(root) {
   return { worker: url("worker"), runtime: url("runtime"), wheel: url("wheel"), stdlib: url("stdlib"), snapshot: url("snapshot"), checklist: root.dataset.checklist };
 }
 
+// The answers that the rules of the outcome and of the caveats shown test directly (without a
+// named criterion): each listed, as met or not, in the words the page was built with.
+function renderTests(root, { tests = [], caveats = [], caveat_reasons: reasons = {} }) {
+  const all = [...tests, ...caveats.flatMap((id) => reasons[id]?.tests ?? [])];
+  const met = new Map(all.map((test) => [`${test.question}=${test.options.join(",")}`, test.met]));
+  for (const el of root.querySelectorAll("[data-test]")) {
+    const listed = met.has(el.dataset.test);
+    show(el, listed);
+    if (!listed) continue;
+    update(el.dataset, "met", String(met.get(el.dataset.test)));
+    show(el.querySelector("[data-mark-met]"), met.get(el.dataset.test));
+    show(el.querySelector("[data-mark-unmet]"), !met.get(el.dataset.test));
+  }
+  const block = root.querySelector("[data-tests]");
+  if (block) show(block, [...met.keys()].some((key) => root.querySelector(`[data-test="${CSS.escape(key)}"]`)));
+}
+
 class Checklist {
   constructor(root) {
     this.root = root;
@@ -300,6 +317,7 @@ class Checklist {
       show(el.querySelector("[data-mark-unmet]"), !met);
     }
     for (const el of this.root.querySelectorAll("[data-missing]")) show(el, missing.includes(el.dataset.missing));
+    renderTests(this.root, result);
     show(this.$("[data-missing-list]"), missing.length > 0);
     show(this.$("[data-provisional]"), missing.length > 0);
     update(this.$("[data-missing-count]"), "textContent", String(missing.length));
