@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .engine import AnswerTest, Assessment, answer_test_text, evaluate
-from .errors import ChecklistError, DefinitionError
+from .errors import ChecklistError, DefinitionError, did_you_mean
 from .loader import checklist_ids, load_checklist
 from .messages import dropped_message
 from .model import Checklist
@@ -177,10 +177,9 @@ def _parse_answer(checklist: Checklist, raw: str) -> tuple[str, str]:
         raise _UsageError(f"malformed --answer {raw!r}: expected QUESTION=OPTION; questions: {question_ids}")
     question = checklist.question(question_id)
     if question is None:
-        raise _UsageError(f"unknown question {question_id!r} in --answer {raw!r}; valid: {question_ids}")
+        raise _UsageError(f"unknown question {question_id!r} in --answer {raw!r}{did_you_mean(question_id, [q.id for q in checklist.questions])}")
     if question.option(option_id) is None:
-        valid = ", ".join(o.id for o in question.options)
-        raise _UsageError(f"unknown option {option_id!r} for question {question_id!r}; valid: {valid}")
+        raise _UsageError(f"unknown option {option_id!r} for question {question_id!r}{did_you_mean(option_id, [o.id for o in question.options])}")
     return question_id, option_id
 
 

@@ -41,7 +41,8 @@ class AnswerTest:
 
 
 class AnswerTestDict(TypedDict):
-    """`{"question": "rights", "options": ["unclear", "no"], "met": true}`."""
+    """A direct test in JSON: `question` (its id), `options` (the option ids the rule accepts) and
+    `met` (whether the answer is one of them), e.g. {"question": "rights", "options": ["unclear", "no"], "met": true}."""
 
     question: str
     options: list[str]
@@ -66,7 +67,8 @@ class AssessmentDict(TypedDict):
       the options it accepts and whether the answer is one of them (an unanswered question: not met);
     - `caveat_reasons`: for each caveat shown, its rule's criteria and direct tests, as above;
     - `missing`: ids of unanswered questions; `provisional`: true while any is missing;
-    - `answers`: the valid answers used (question id -> option id), in question order."""
+    - `answers`: the valid answers used (question id -> option id), in question order.
+    The CLI adds `link`: the share fragment of those answers (the worker adds `fragment`)."""
 
     checklist: str
     outcome: str

@@ -32,13 +32,14 @@ class Report:
     def summary(self) -> str:
         """One line: how many files, how many problems in how many of them."""
         files = f"{len(self.files)} checklist file{'s' if len(self.files) != 1 else ''}"
-        if self.pages:
-            files += f" and {self.pages} docs page{'s' if self.pages != 1 else ''}"
         if not self.problems:
-            return f"{files} checked: no problems"
-        broken = len({p.file for p in self.problems})
+            links = f" and {'its' if len(self.files) == 1 else 'their'} links into docs/" if self.pages else ""
+            return f"{files}{links} checked: no problems"
+        broken = len({p.file for p in self.problems if p.file in self.files})
         count = len(self.problems)
-        return f"{count} problem{'s' if count != 1 else ''} in {broken} of {files}"
+        pages = len({p.file for p in self.problems if p.file not in self.files})
+        in_pages = f", and in {pages} docs page{'s' if pages != 1 else ''}" if pages else ""
+        return f"{count} problem{'s' if count != 1 else ''} in {broken} of {files}{in_pages}"
 
 
 def validate_shipped(docs: Path | None = PROJECT_DOCS) -> Report:
@@ -77,7 +78,7 @@ def validate_paths(paths: Iterable[str], docs: Path | None = PROJECT_DOCS) -> Re
 
 
 def _with_docs(report: Report, checklists: dict[str, Checklist], docs: Path | None) -> Report:
-    if docs is None or not docs.is_dir():
+    if docs is None or not docs.is_dir() or not checklists:
         return report
     pages = read_docs(docs)
     return Report(report.files, report.problems + tuple(docs_problems(checklists, pages)), len(pages))
