@@ -61,8 +61,9 @@ class AssessmentDict(TypedDict):
 
     - `checklist`, `outcome`: ids; `caveats`: ids of the caveats shown, in the file's order;
     - `criteria`: every criterion id -> met or not;
-    - `reasons`: ids of the named criteria that decided the outcome: those its rule refers to
-      directly, or for the default outcome those of every other outcome's rule (none held);
+    - `reasons`: ids of the named criteria that decided the outcome (first match wins): those the
+      rules tried refer to directly, the outcome's own (which held) and every earlier one's (which
+      failed; for the default outcome, every other rule);
     - `tests`: the questions those same rules test directly, without a named criterion, each with
       the options it accepts and whether the answer is one of them (an unanswered question: not met);
     - `caveat_reasons`: for each caveat shown, its rule's criteria and direct tests, as above;
@@ -91,7 +92,7 @@ class Assessment:
     caveats: tuple[str, ...]
     criteria: tuple[CriterionResult, ...]
     reasons: tuple[str, ...]
-    """Ids of the criteria the winning outcome's rule refers to (met or not)."""
+    """Ids of the criteria the rules tried refer to: the winning outcome's and every earlier one's."""
     missing: tuple[str, ...]
     answers: tuple[tuple[str, str], ...]
     tests: tuple[AnswerTest, ...] = ()
@@ -163,8 +164,10 @@ def evaluate(checklist: Checklist, answers: Mapping[str, str]) -> Assessment:
     outcome = next(o for o in checklist.outcomes if o.when is None or holds(o.when))
     shown = tuple(c for c in checklist.caveats if holds(c.when))
     caveats = tuple(c.id for c in shown)
-    # The default outcome wins because every other outcome's rule failed: those are its reasons.
-    rules = [outcome.when] if outcome.when is not None else [o.when for o in checklist.outcomes if o.when is not None]
+    # First match wins: an outcome is decided by its own rule holding and by every earlier rule
+    # failing (the default outcome, by all the others failing).
+    tried = checklist.outcomes[: checklist.outcomes.index(outcome) + 1]
+    rules = [o.when for o in tried if o.when is not None]
     reasons = tuple(dict.fromkeys(r for rule in rules for r in referenced_criteria(rule)))
     tests = tuple(dict.fromkeys(t for rule in rules for t in answer_tests(rule, given)))
     caveat_reasons = tuple((c.id, tuple(referenced_criteria(c.when)), tuple(answer_tests(c.when, given))) for c in shown)

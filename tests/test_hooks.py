@@ -87,6 +87,7 @@ def fails(project: Path, tmp_path: Path) -> str:
     return result.stderr
 
 
+@pytest.mark.any_checklists
 def test_unknown_checklist_in_a_marker(project: Path, tmp_path: Path) -> None:
     page = project / "docs" / "faq.md"
     page.write_text(page.read_text() + "\n<!-- checklist fine-tunning -->\n")
