@@ -39,7 +39,7 @@ class UnknownChecklistError(ChecklistError, LookupError):
     def __init__(self, checklist_id: str, known: Iterable[str]) -> None:
         self.checklist_id = checklist_id
         self.known = tuple(known)
-        super().__init__(f"unknown checklist {checklist_id!r}; valid: {', '.join(self.known) or '(none)'}")
+        super().__init__(f"unknown checklist {checklist_id!r}{did_you_mean(checklist_id, self.known) if self.known else '; valid: (none)'}")
 
 
 def nearest(word: str, choices: Sequence[str]) -> str | None:

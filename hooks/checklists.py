@@ -18,6 +18,7 @@ from mkdocs.utils import get_relative_url
 
 import decision
 from decision.docs_links import guide_problems
+from decision.errors import did_you_mean
 from decision.schema import SCHEMA_URL, schema_text
 from checklist_diagram import diagram_markdown
 from checklist_render import DIAGRAM_MARKER, MARKER, markers, render_checklist, share_link_problems
@@ -74,13 +75,13 @@ def on_page_markdown(markdown: str, /, *, page: Page, config: MkDocsConfig, file
     ids = markers(markdown)
     for checklist_id in ids:
         if checklist_id not in _checklists:
-            valid = ", ".join(sorted(_checklists))
-            raise PluginError(f"{page.file.src_uri}: unknown checklist '{checklist_id}' in a checklist marker; valid: {valid}")
+            valid = did_you_mean(checklist_id, sorted(_checklists))
+            raise PluginError(f"{page.file.src_uri}: unknown checklist '{checklist_id}' in a checklist marker{valid}")
     _pages[page.file.src_uri] = ids
     for match in DIAGRAM_MARKER.finditer(markdown):
         if match["id"] not in _checklists:
-            valid = ", ".join(sorted(_checklists))
-            raise PluginError(f"{page.file.src_uri}: unknown checklist '{match['id']}' in a checklist-diagram marker; valid: {valid}")
+            valid = did_you_mean(match["id"], sorted(_checklists))
+            raise PluginError(f"{page.file.src_uri}: unknown checklist '{match['id']}' in a checklist-diagram marker{valid}")
     if DIAGRAM_MARKER.search(markdown):  # drawn from the rules, as a ```mermaid fence for superfences
         return DIAGRAM_MARKER.sub(lambda match: diagram_markdown(_checklists[match["id"]]), markdown)
     return None  # the marker survives Markdown as an HTML comment, replaced in on_page_content

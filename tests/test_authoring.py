@@ -322,7 +322,7 @@ def test_unknown_checklist_in_a_diagram_marker_fails_the_build(tmp_path: Path) -
     result = build(project, tmp_path / "out")
     assert result.returncode != 0 and "Traceback" not in result.stderr
     valid = ", ".join(sorted(p.stem for p in (project / "decision" / "checklists").glob("*.toml")))
-    assert f"faq.md: unknown checklist 'fine-tunin' in a checklist-diagram marker; valid: {valid}" in result.stderr
+    assert f"faq.md: unknown checklist 'fine-tunin' in a checklist-diagram marker (did you mean 'fine-tuning'?); valid: {valid}" in result.stderr
 
 
 # --- the authors' walk-through, as written on its page ---------------------------------------

@@ -92,7 +92,7 @@ def test_unknown_checklist_in_a_marker(project: Path, tmp_path: Path) -> None:
     page = project / "docs" / "faq.md"
     page.write_text(page.read_text() + "\n<!-- checklist fine-tunning -->\n")
     valid = ", ".join(sorted(p.stem for p in (project / "decision" / "checklists").glob("*.toml")))
-    assert f"faq.md: unknown checklist 'fine-tunning' in a checklist marker; valid: {valid}" in fails(project, tmp_path)
+    assert f"faq.md: unknown checklist 'fine-tunning' in a checklist marker (did you mean 'fine-tuning'?); valid: {valid}" in fails(project, tmp_path)
 
 
 def test_guidance_link_to_a_missing_anchor_or_page(project: Path, tmp_path: Path) -> None:
