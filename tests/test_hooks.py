@@ -24,7 +24,7 @@ def test_checklist_page_holds_the_dom_contract(site: Path, fine_tuning: decision
         for option in question.options:
             assert f'<input type="radio" name="{question.id}" value="{option.id}"' in html
     for outcome in fine_tuning.outcomes:
-        assert f'data-outcome="{outcome.id}" hidden' in html
+        assert f'data-outcome="{outcome.id}" data-tone="{outcome.tone}" hidden' in html
     for caveat in fine_tuning.caveats:
         assert f'data-caveat="{caveat.id}" hidden' in html
     assert html.count("<fieldset") == len(fine_tuning.questions)
