@@ -206,6 +206,12 @@ function renderTests(root, { tests = [], caveats = [], caveat_reasons: reasons =
   if (block) show(block, [...met.keys()].some((key) => root.querySelector(`[data-test="${CSS.escape(key)}"]`)));
 }
 
+// An outcome's title as written, without the word that says its tone ("Warning:").
+function titleWithoutTone(outcome) {
+  const title = outcome.querySelector(".admonition-title");
+  return [...title.childNodes].filter((node) => !node.classList?.contains("checklist__tone")).map((node) => node.textContent).join("").trim();
+}
+
 class Checklist {
   constructor(root) {
     this.root = root;
@@ -400,7 +406,7 @@ class Checklist {
     }
     const outcome = this.root.querySelector("[data-outcome]:not([hidden])");
     if (outcome) {
-      lines.push("", `${this.message("text-outcome")}: ${outcome.querySelector(".admonition-title").textContent.trim()}`);
+      lines.push("", `${this.message("text-outcome")}: ${titleWithoutTone(outcome)}`);
       const provisional = this.$("[data-provisional]");
       if (!provisional.hidden) lines.push(provisional.textContent.trim());
       const caveats = [...this.root.querySelectorAll("[data-caveat]:not([hidden]) .admonition-title")];
