@@ -22,8 +22,13 @@ $(PY_READY): requirements.txt pyproject.toml
 $(NODE_READY): package.json package-lock.json
 	npm ci --no-audit --no-fund
 
+# Built into a fresh folder beside site/ and swapped in only when the build succeeds: a failed
+# build leaves the last good site in place (a server showing site/ keeps showing it).
 build: setup
-	$(BIN)/mkdocs build --strict
+	@rm -rf site.next site.old
+	@if $(BIN)/mkdocs build --strict --site-dir site.next; then \
+		if [ -d site ]; then mv site site.old; fi && mv site.next site && rm -rf site.old; \
+	else status=$$?; rm -rf site.next; echo "make build: the build failed; site/ still holds the last good build" >&2; exit $$status; fi
 
 serve: setup
 	$(BIN)/mkdocs serve --dev-addr $(HOST):$(PORT)
@@ -39,4 +44,4 @@ facts: setup
 	$(BIN)/python -m hooks.facts due $(if $(TODAY),--today $(TODAY))
 
 clean:
-	rm -rf site .cache
+	rm -rf site site.next site.old .cache

@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from .engine import Assessment, evaluate
-from .errors import ChecklistError, DefinitionError
+from .engine import AnswerTest, Assessment, answer_test_text, evaluate
+from .errors import ChecklistError, DefinitionError, did_you_mean
 from .loader import checklist_ids, load_checklist
+from .messages import dropped_message
 from .model import Checklist
 from .scaffold import new_checklist
 from .schema import SCHEMA_FILE, schema_text
@@ -65,7 +66,7 @@ def _build_parser() -> _Parser:
     ev = commands.add_parser("evaluate", help="evaluate answers and explain the result")
     ev.add_argument("id", help="checklist id")
     ev.add_argument("--answer", "-a", action="append", default=[], metavar="QUESTION=OPTION", help="an answer (repeatable)")
-    ev.add_argument("--link", metavar="URL", help="a share link or bare fragment whose answers to use (--answer overrides)")
+    ev.add_argument("--link", metavar="URL", help="a share link or bare fragment whose answers to use (--answer overrides); a part not understood is an error")
     ev.add_argument("--format", choices=("text", "json"), default="text")
     ev.set_defaults(run=_evaluate)
 
@@ -108,8 +109,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     answers: dict[str, str] = {}
     if args.link is not None:
         decoded = decode_answers(checklist, args.link)
-        for dropped in decoded.dropped:
-            print(f"warning: ignored {dropped.part!r} in the link ({dropped.reason})", file=sys.stderr)
+        if decoded.dropped:  # a link given on purpose: evaluating without part of it would mislead
+            raise _UsageError("\nerror: ".join(f"--link: {dropped_message(checklist, d)}" for d in decoded.dropped))
         answers.update(decoded.answers)
     for raw in args.answer:
         question_id, option_id = _parse_answer(checklist, raw)
@@ -176,11 +177,21 @@ def _parse_answer(checklist: Checklist, raw: str) -> tuple[str, str]:
         raise _UsageError(f"malformed --answer {raw!r}: expected QUESTION=OPTION; questions: {question_ids}")
     question = checklist.question(question_id)
     if question is None:
-        raise _UsageError(f"unknown question {question_id!r} in --answer {raw!r}; valid: {question_ids}")
+        raise _UsageError(f"unknown question {question_id!r} in --answer {raw!r}{did_you_mean(question_id, [q.id for q in checklist.questions])}")
     if question.option(option_id) is None:
-        valid = ", ".join(o.id for o in question.options)
-        raise _UsageError(f"unknown option {option_id!r} for question {question_id!r}; valid: {valid}")
+        raise _UsageError(f"unknown option {option_id!r} for question {question_id!r}{did_you_mean(option_id, [o.id for o in question.options])}")
     return question_id, option_id
+
+
+def _tests_lines(checklist: Checklist, heading: str, tests: tuple[AnswerTest, ...]) -> list[str]:
+    """Direct question tests as the page words them: question title and option labels."""
+    if not tests:
+        return []
+    lines = [heading]
+    for test in tests:
+        mark = "met    " if test.met else "not met"
+        lines.append(f"  [{mark}] {answer_test_text(checklist, test)}")
+    return lines + [""]
 
 
 def _report(checklist: Checklist, assessment: Assessment) -> str:
@@ -189,6 +200,9 @@ def _report(checklist: Checklist, assessment: Assessment) -> str:
     lines += [f"  {outcome.summary}", f"  See: {outcome.guide}", ""]
     for caveat in (c for c in checklist.caveats if c.id in assessment.caveats):
         lines += [f"Caveat: {caveat.title} [{caveat.id}]", f"  {caveat.summary}", f"  See: {caveat.guide}", ""]
+    lines += _tests_lines(checklist, "Answers that decided the outcome:", assessment.tests)
+    for caveat_id, _, tests in assessment.caveat_reasons:
+        lines += _tests_lines(checklist, f"Answers that show the caveat [{caveat_id}]:", tests)
     lines.append("Criteria:")
     for criterion, result in zip(checklist.criteria, assessment.criteria):
         mark = "met    " if result.met else "not met"

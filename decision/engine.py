@@ -8,7 +8,20 @@ from typing import TypedDict
 
 from .model import All, Any, AtLeast, Checklist, Condition, Not, OneOf, Ref
 
-__all__ = ["Assessment", "AssessmentDict", "CriterionResult", "evaluate", "referenced_criteria", "valid_answers"]
+__all__ = [
+    "AnswerTest",
+    "AnswerTestDict",
+    "Assessment",
+    "AssessmentDict",
+    "CaveatReasonsDict",
+    "CriterionResult",
+    "answer_test_text",
+    "answer_tests",
+    "test_key",
+    "evaluate",
+    "referenced_criteria",
+    "valid_answers",
+]
 
 
 @dataclass(frozen=True)
@@ -17,12 +30,54 @@ class CriterionResult:
     met: bool
 
 
+@dataclass(frozen=True)
+class AnswerTest:
+    """A question tested directly in a rule, not through a named criterion
+    (`{ question = "rights", in = ["unclear", "no"] }`): whether the answer is one of `options`."""
+
+    question: str
+    options: tuple[str, ...]
+    met: bool
+
+
+class AnswerTestDict(TypedDict):
+    """A direct test in JSON: `question` (its id), `options` (the option ids the rule accepts) and
+    `met` (whether the answer is one of them), e.g. {"question": "rights", "options": ["unclear", "no"], "met": true}."""
+
+    question: str
+    options: list[str]
+    met: bool
+
+
+class CaveatReasonsDict(TypedDict):
+    """Why a caveat is shown: the criteria and the direct answer tests its rule refers to."""
+
+    criteria: list[str]
+    tests: list[AnswerTestDict]
+
+
 class AssessmentDict(TypedDict):
+    """What `evaluate … --format json` prints and the browser's worker returns (ids only):
+
+    - `checklist`, `outcome`: ids; `caveats`: ids of the caveats shown, in the file's order;
+    - `criteria`: every criterion id -> met or not;
+    - `reasons`: ids of the named criteria that decided the outcome (first match wins): those the
+      rules tried refer to directly, the outcome's own (which held) and every earlier one's (which
+      failed; for the default outcome, every other rule);
+    - `tests`: the questions those same rules test directly, without a named criterion, each with
+      the options it accepts and whether the answer is one of them (an unanswered question: not met);
+    - `caveat_reasons`: for each caveat shown, its rule's criteria and direct tests, as above;
+    - `missing`: ids of unanswered questions; `provisional`: true while any is missing;
+    - `answers`: the valid answers used (question id -> option id), in question order.
+    The CLI adds `link`: the share fragment of those answers (the worker adds `fragment`)."""
+
     checklist: str
     outcome: str
     caveats: list[str]
     criteria: dict[str, bool]
     reasons: list[str]
+    tests: list[AnswerTestDict]
+    caveat_reasons: dict[str, CaveatReasonsDict]
     missing: list[str]
     provisional: bool
     answers: dict[str, str]
@@ -37,9 +92,13 @@ class Assessment:
     caveats: tuple[str, ...]
     criteria: tuple[CriterionResult, ...]
     reasons: tuple[str, ...]
-    """Ids of the criteria the winning outcome's rule refers to (met or not)."""
+    """Ids of the criteria the rules tried refer to: the winning outcome's and every earlier one's."""
     missing: tuple[str, ...]
     answers: tuple[tuple[str, str], ...]
+    tests: tuple[AnswerTest, ...] = ()
+    """The questions the deciding rules test directly (see AssessmentDict)."""
+    caveat_reasons: tuple[tuple[str, tuple[str, ...], tuple[AnswerTest, ...]], ...] = ()
+    """(caveat id, criteria ids, direct tests) for each caveat shown."""
 
     @property
     def provisional(self) -> bool:
@@ -57,6 +116,8 @@ class Assessment:
             "caveats": list(self.caveats),
             "criteria": {c.id: c.met for c in self.criteria},
             "reasons": list(self.reasons),
+            "tests": [_test_dict(t) for t in self.tests],
+            "caveat_reasons": {c: {"criteria": list(ids), "tests": [_test_dict(t) for t in tests]} for c, ids, tests in self.caveat_reasons},
             "missing": list(self.missing),
             "provisional": self.provisional,
             "answers": dict(self.answers),
@@ -101,11 +162,15 @@ def evaluate(checklist: Checklist, answers: Mapping[str, str]) -> Assessment:
     for criterion in checklist.criteria:
         holds(Ref(criterion.id))
     outcome = next(o for o in checklist.outcomes if o.when is None or holds(o.when))
-    caveats = tuple(c.id for c in checklist.caveats if holds(c.when))
-    reasons = tuple(referenced_criteria(outcome.when)) if outcome.when is not None else ()
-    if outcome.when is None:
-        # The default outcome wins because every other outcome's rule failed: those are its reasons.
-        reasons = tuple(dict.fromkeys(r for o in checklist.outcomes if o.when is not None for r in referenced_criteria(o.when)))
+    shown = tuple(c for c in checklist.caveats if holds(c.when))
+    caveats = tuple(c.id for c in shown)
+    # First match wins: an outcome is decided by its own rule holding and by every earlier rule
+    # failing (the default outcome, by all the others failing).
+    tried = checklist.outcomes[: checklist.outcomes.index(outcome) + 1]
+    rules = [o.when for o in tried if o.when is not None]
+    reasons = tuple(dict.fromkeys(r for rule in rules for r in referenced_criteria(rule)))
+    tests = tuple(dict.fromkeys(t for rule in rules for t in answer_tests(rule, given)))
+    caveat_reasons = tuple((c.id, tuple(referenced_criteria(c.when)), tuple(answer_tests(c.when, given))) for c in shown)
     return Assessment(
         checklist=checklist.id,
         outcome=outcome.id,
@@ -114,6 +179,8 @@ def evaluate(checklist: Checklist, answers: Mapping[str, str]) -> Assessment:
         reasons=reasons,
         missing=tuple(q.id for q in checklist.questions if q.id not in given),
         answers=tuple(given.items()),
+        tests=tests,
+        caveat_reasons=caveat_reasons,
     )
 
 
@@ -127,3 +194,35 @@ def referenced_criteria(condition: Condition) -> list[str]:
         case Not(condition=inner):
             return referenced_criteria(inner)
     return []
+
+
+def answer_tests(condition: Condition, answers: Mapping[str, str]) -> list[AnswerTest]:
+    """The questions a condition tests directly (not through named criteria), in order, each
+    once, with whether `answers` (valid ones: question id -> option id) meet the test."""
+    match condition:
+        case OneOf(question=q, options=options):
+            return [AnswerTest(q, options, answers.get(q) in options)]
+        case All(conditions=parts) | Any(conditions=parts) | AtLeast(conditions=parts):
+            return list(dict.fromkeys(t for p in parts for t in answer_tests(p, answers)))
+        case Not(condition=inner):
+            return answer_tests(inner, answers)
+    return []
+
+
+def _test_dict(test: AnswerTest) -> AnswerTestDict:
+    return {"question": test.question, "options": list(test.options), "met": test.met}
+
+
+def test_key(question: str, options: tuple[str, ...] | list[str]) -> str:
+    """How the page names a direct test: `rights=unclear,no` (the `data-test` attribute)."""
+    return f"{question}={','.join(options)}"
+
+
+def answer_test_text(checklist: Checklist, test: AnswerTest) -> str:
+    """A direct test in the checklist's own words: `Right to use: Not sure or No` (the question's
+    title, then the labels of the options it accepts)."""
+    question = checklist.question(test.question)
+    if question is None:  # pragma: no cover - the loader checks every reference
+        return test_key(test.question, test.options)
+    labels = [o.label for o in question.options if o.id in test.options]
+    return f"{question.title}: {' or '.join(labels)}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -10,9 +9,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any as AnyValue
 
-from .errors import DefinitionError, Problem, UnknownChecklistError
+from .errors import DefinitionError, Problem, UnknownChecklistError, did_you_mean, table_key
 from .model import All, Any, AtLeast, Caveat, Checklist, Condition, Criterion, Not, OneOf, Option, Outcome, Question, Ref
-from .spec import CONDITION_FORMS, CONDITION_KEYS, GUIDE_PATTERN, SLUG_PATTERN, TABLES
+from .spec import CONDITION_FORMS, CONDITION_KEYS, DEFAULT_TONE, GUIDE_PATTERN, SLUG_PATTERN, TABLES, TONES
 
 __all__ = ["SLUG", "checklist_ids", "load_all", "load_checklist", "parse_checklist"]
 
@@ -81,10 +80,7 @@ def parse_checklist(data: bytes | str, source: str) -> Checklist:
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"{hint}; valid: {', '.join(choices)}" if choices else hint
+_suggest = did_you_mean
 
 
 class _Reader:
@@ -115,13 +111,14 @@ class _Reader:
             return ""
         return value.strip()
 
-    def _slug(self, raw: Mapping[str, AnyValue], path: str, seen: set[str]) -> str:
+    def _slug(self, raw: Mapping[str, AnyValue], path: str, seen: dict[str, str]) -> str:
+        """The id of a table; `seen` maps the ids met so far among its siblings to their paths."""
         value = self._text(raw, "id", path)
         if value and not SLUG.match(value):
             self.problem(_join(path, "id"), f"{value!r} is not a slug (lowercase letters, digits and hyphens)")
         elif value in seen:
-            self.problem(_join(path, "id"), f"duplicate id {value!r}")
-        seen.add(value)
+            self.problem(_join(path, "id"), f"duplicate id {value!r}: {seen[value]} already has it")
+        seen.setdefault(value, path)
         return value
 
     def _guide(self, raw: Mapping[str, AnyValue], path: str) -> str:
@@ -142,7 +139,7 @@ class _Reader:
             self.problem(where, f"must be an array of tables ([[{key}]])")
             return
         for index, item in enumerate(value):
-            path = f"{where}[{index}]"
+            path = table_key(where, index, item.get("id") if isinstance(item, dict) else None)
             if isinstance(item, dict):
                 yield path, item
             else:
@@ -152,13 +149,13 @@ class _Reader:
 
     def checklist(self, raw: dict[str, AnyValue]) -> Checklist | None:
         self._keys(raw, TABLES["checklist"].keys, "")
-        checklist_id = self._slug(raw, "", set())
+        checklist_id = self._slug(raw, "", {})
         title = self._text(raw, "title", "")
         description = self._text(raw, "description", "")
         page = self._text(raw, "page", "")
         if page and not _GUIDE.match(page):
             self.problem("page", f"{page!r} must be a docs page path like 'checklist.md'")
-        questions = tuple(self._question(path, item, set()) for path, item in self._unique(raw, "questions"))
+        questions = tuple(self._question(path, item, {}) for path, item in self._unique(raw, "questions"))
         self.questions = {q.id: q for q in questions}
         criteria_raw = list(self._unique(raw, "criteria", required=False))
         self.criterion_ids = tuple(str(item.get("id", "")) for _, item in criteria_raw)
@@ -188,13 +185,13 @@ class _Reader:
     def _unique(self, raw: Mapping[str, AnyValue], key: str, required: bool = True) -> Iterator[tuple[str, dict[str, AnyValue]]]:
         """Tables of one kind, with unknown keys reported and ids checked as unique slugs."""
         allowed = TABLES[_ITEM_TABLE[key]].keys
-        seen: set[str] = set()
+        seen: dict[str, str] = {}
         for path, item in self._tables(raw, key, required):
             self._keys(item, allowed, path)
             self._slug(item, path, seen)
             yield path, item
 
-    def _question(self, path: str, raw: dict[str, AnyValue], seen: set[str]) -> Question:
+    def _question(self, path: str, raw: dict[str, AnyValue], seen: dict[str, str]) -> Question:
         options = []
         for opath, item in self._tables(raw, "options", parent=path):
             self._keys(item, TABLES["option"].keys, opath)
@@ -216,7 +213,11 @@ class _Reader:
             self.problem(_join(path, "when"), "the last outcome is the default and must not have a 'when'")
         elif not last:
             when = self._condition(raw, "when", path)
-        return Outcome(str(raw.get("id", "")), self._text(raw, "title", path), self._text(raw, "summary", path), self._guide(raw, path), when)
+        tone = raw.get("tone", DEFAULT_TONE)
+        if tone not in TONES:
+            self.problem(_join(path, "tone"), f"unknown tone {tone!r}{_suggest(str(tone), TONES)}")
+            tone = DEFAULT_TONE
+        return Outcome(str(raw.get("id", "")), self._text(raw, "title", path), self._text(raw, "summary", path), self._guide(raw, path), when, tone)
 
     def _condition(self, raw: Mapping[str, AnyValue], key: str, path: str) -> Condition:
         path = _join(path, key)
@@ -282,7 +283,7 @@ class _Reader:
         def visit(node: str, trail: tuple[str, ...]) -> None:
             for nxt in sorted(graph.get(node, ())):
                 if nxt in trail:
-                    self.problem(f"criteria[{index[trail[0]]}].when", "refers to itself through " + " -> ".join((*trail, nxt)))
+                    self.problem(_join(table_key("criteria", index[trail[0]], trail[0]), "when"), "refers to itself through " + " -> ".join((*trail, nxt)))
                     return
                 visit(nxt, (*trail, nxt))
 

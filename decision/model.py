@@ -97,13 +97,15 @@ class Criterion:
 
 @dataclass(frozen=True)
 class Outcome:
-    """A possible result. The first outcome whose `when` holds wins; `when=None` is the default."""
+    """A possible result. The first outcome whose `when` holds wins; `when=None` is the default.
+    `tone` is one of spec.TONES: how the page presents the result (good news, neutral, a warning)."""
 
     id: str
     title: str
     summary: str
     guide: str
     when: Condition | None
+    tone: str = "info"
 
 
 @dataclass(frozen=True)

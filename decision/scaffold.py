@@ -164,12 +164,15 @@ guide = "{ID}.md#how-it-decides"
 when = { at_least = 2, of = [{ criterion = "goal-agreed" }, { criterion = "data-available" }, { criterion = "owned" }] }
 
 # --- outcomes: the first whose "when" holds wins; the last has no "when" and is the default -------
+# tone: how the page presents the result: "success" (go ahead), "info" (neutral, the default) or
+# "warning" (stop and fix something first). The page shows it as a word and an icon, not colour alone.
 
 [[outcomes]]
 id = "go"
 title = "Go ahead"
 summary = "The goal is agreed, all the data is there and someone owns the result."
 guide = "{ID}.md#go"
+tone = "success"
 when = { all = [{ criterion = "goal-agreed" }, { question = "data", in = ["yes"] }, { criterion = "owned" }] }
 
 [[outcomes]]
@@ -177,6 +180,7 @@ id = "pilot"
 title = "Start with a small pilot"
 summary = "Most of what you need is in place. Try it on a small scale while you close the gap."
 guide = "{ID}.md#pilot"
+tone = "info"
 when = { criterion = "mostly-ready" }
 
 [[outcomes]]
@@ -184,6 +188,7 @@ id = "wait"
 title = "Not yet"
 summary = "Too much is missing. Agree the goal, find the data and an owner first."
 guide = "{ID}.md#wait"
+tone = "warning"
 
 # --- caveats: every caveat whose "when" holds is shown beside the outcome -------------------------
 

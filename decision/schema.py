@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .spec import CONDITION_FORMS, GUIDE_PATTERN, SLUG_PATTERN, TABLES, Field
+from .spec import CONDITION_FORMS, DEFAULT_TONE, GUIDE_PATTERN, SLUG_PATTERN, TABLES, TONES, Field
 
 __all__ = ["SCHEMA_FILE", "SCHEMA_URL", "checklist_schema", "schema_text"]
 
@@ -35,6 +35,7 @@ _KINDS: dict[str, dict[str, Any]] = {
     "ids": {"type": "array", "items": {"type": "string", "pattern": SLUG_PATTERN}},
     "count": {"type": "integer", "minimum": 1},
     "name": {"type": "string", "pattern": SLUG_PATTERN},
+    "tone": {"type": "string", "enum": list(TONES), "default": DEFAULT_TONE},
 }
 
 

@@ -9,9 +9,11 @@ from typing import Literal
 __all__ = [
     "CONDITION_FORMS",
     "CONDITION_KEYS",
+    "DEFAULT_TONE",
     "GUIDE_PATTERN",
     "SLUG_PATTERN",
     "TABLES",
+    "TONES",
     "ConditionForm",
     "Field",
     "Kind",
@@ -22,7 +24,12 @@ __all__ = [
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 GUIDE_PATTERN = r"^[^#\s]+\.md(?:#[A-Za-z0-9_:.-]+)?$"
 
-Kind = Literal["slug", "text", "optional-text", "page", "tables", "condition", "conditions", "ids", "count", "name"]
+# How an outcome is presented. `info` is the default: an outcome says it is good news (`success`)
+# or a reason to stop and fix something first (`warning`) only when its author says so.
+TONES: tuple[str, ...] = ("success", "info", "warning")
+DEFAULT_TONE = "info"
+
+Kind = Literal["slug", "text", "optional-text", "page", "tables", "condition", "conditions", "ids", "count", "name", "tone"]
 """What a value must be: a slug id, a non-empty text, a docs page path, an array of tables, …"""
 
 
@@ -112,6 +119,7 @@ TABLES: dict[str, Table] = {
             Field("summary", "text", "What the result means (Markdown)."),
             _guide("outcome"),
             Field("when", "condition", _WHEN + " Required on every outcome but the last; the last is the default and has none.", required=False),
+            Field("tone", "tone", "How the result is presented: 'success' (good news: go ahead), 'info' (neutral; the default) or 'warning' (stop and fix something first). The page shows it as a word and an icon, not by colour alone.", required=False),
         )),
         Table("caveat", "A warning shown beside the outcome when its condition holds.", (
             _id("caveat"),

@@ -3,14 +3,15 @@ called by the MkDocs adapter (checklists.py) and by the tests, with no MkDocs im
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from decision import Checklist, decode_answers, encode_answers, referenced_criteria
+from decision import Checklist, referenced_criteria
+from decision.docs_links import DIAGRAM_MARKER, MARKER, guide_links, share_link_problems
+from decision.engine import AnswerTest, answer_test_text, answer_tests, test_key
 
 __all__ = [
     "DIAGRAM_MARKER",
@@ -19,13 +20,11 @@ __all__ = [
     "guide_links",
     "markers",
     "criteria_tree",
+    "direct_tests",
     "render_checklist",
     "share_link_problems",
 ]
 
-# `<!-- checklist ID -->` on its own line: the same comment style as Material's shortcodes.
-MARKER = re.compile(r"^[ \t]*<!--[ \t]*checklist[ \t]+(?P<id>\S+)[ \t]*-->[ \t]*$", re.MULTILINE)
-DIAGRAM_MARKER = re.compile(r"^[ \t]*<!--[ \t]*checklist-diagram[ \t]+(?P<id>\S+)[ \t]*-->[ \t]*$", re.MULTILINE)
 
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -47,15 +46,6 @@ def markers(markdown: str) -> list[str]:
     return [m["id"] for m in MARKER.finditer(markdown)]
 
 
-def guide_links(checklist: Checklist) -> Iterator[tuple[str, str]]:
-    """(key, docs path) for every guidance link in a checklist, keys as in the TOML file."""
-    yield "page", checklist.page
-    for kind, items in (("questions", checklist.questions), ("criteria", checklist.criteria),
-                        ("outcomes", checklist.outcomes), ("caveats", checklist.caveats)):  # fmt: skip
-        for index, item in enumerate(items):
-            yield f"{kind}[{index}].guide", item.guide
-
-
 def render_checklist(
     checklist: Checklist,
     *,
@@ -75,6 +65,7 @@ def render_checklist(
     return template.render(
         checklist=checklist, links=links, html=html, urls=urls,
         criteria={c.id: c for c in checklist.criteria}, children=children, roots=roots,
+        tests=direct_tests(checklist),
     )  # fmt: skip
 
 
@@ -86,12 +77,10 @@ def criteria_tree(checklist: Checklist) -> tuple[dict[str, list[str]], list[str]
     return children, [c.id for c in checklist.criteria if c.id not in referenced]
 
 
-def share_link_problems(checklist: Checklist, fragment: str) -> list[str]:
-    """What is wrong with a share link written in a page (empty when every part is understood and
-    it is written as the page writes it: readers' links are repaired, authors' links are not)."""
-    decoded = decode_answers(checklist, "#" + fragment)
-    problems = [f"{d.part!r} ({d.reason})" for d in decoded.dropped]
-    canonical = encode_answers(checklist, decoded.answers)
-    if not problems and fragment != canonical:
-        problems.append(f"write it as the page writes it: #{canonical}")
-    return problems
+def direct_tests(checklist: Checklist) -> dict[str, str]:
+    """Every question test written straight into an outcome's or a caveat's rule, by its
+    `data-test` key (`rights=unclear,no`), in the checklist's words: the page lists the ones that
+    decided the result, beside the criteria."""
+    rules = [o.when for o in checklist.outcomes if o.when is not None] + [c.when for c in checklist.caveats]
+    tests = dict.fromkeys(AnswerTest(t.question, t.options, False) for rule in rules for t in answer_tests(rule, {}))
+    return {test_key(t.question, t.options): answer_test_text(checklist, t) for t in tests}

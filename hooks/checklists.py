@@ -18,9 +18,11 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 import decision
+from decision.docs_links import guide_problems
+from decision.errors import did_you_mean
 from decision.schema import SCHEMA_URL, schema_text
 from checklist_diagram import diagram_markdown
-from checklist_render import DIAGRAM_MARKER, MARKER, guide_links, markers, render_checklist, share_link_problems
+from checklist_render import DIAGRAM_MARKER, MARKER, markers, render_checklist, share_link_problems
 from site_headers import content_security_policy, headers_file, inline_script_hashes, with_policy_meta
 from site_runtime import SERVE_READY, RuntimeMissing, shipped_files
 
@@ -67,12 +69,8 @@ def on_files(files: Files, /, *, config: MkDocsConfig) -> Files:
     _urls.update(shipped.urls)
     # The checklist format's JSON Schema, at a stable URL for editors (generated, never stale).
     files.append(File.generated(config, SCHEMA_URL, content=schema_text()))
-    problems = [
-        f"{checklist.source}: {key}: links to '{path}', but the site has no page '{path.partition('#')[0]}'"
-        for checklist in _checklists.values()
-        for key, path in guide_links(checklist)
-        if files.get_file_from_path(path.partition("#")[0]) is None
-    ]
+    pages = {file.src_uri for file in files.documentation_pages()}
+    problems = [str(p) for checklist in _checklists.values() for p in guide_problems(checklist, pages)]
     if problems:
         raise PluginError("Checklist guidance links point nowhere:\n" + "\n".join(problems))
     return files
@@ -82,13 +80,13 @@ def on_page_markdown(markdown: str, /, *, page: Page, config: MkDocsConfig, file
     ids = markers(markdown)
     for checklist_id in ids:
         if checklist_id not in _checklists:
-            valid = ", ".join(sorted(_checklists))
-            raise PluginError(f"{page.file.src_uri}: unknown checklist '{checklist_id}' in a checklist marker; valid: {valid}")
+            valid = did_you_mean(checklist_id, sorted(_checklists))
+            raise PluginError(f"{page.file.src_uri}: unknown checklist '{checklist_id}' in a checklist marker{valid}")
     _pages[page.file.src_uri] = ids
     for match in DIAGRAM_MARKER.finditer(markdown):
         if match["id"] not in _checklists:
-            valid = ", ".join(sorted(_checklists))
-            raise PluginError(f"{page.file.src_uri}: unknown checklist '{match['id']}' in a checklist-diagram marker; valid: {valid}")
+            valid = did_you_mean(match["id"], sorted(_checklists))
+            raise PluginError(f"{page.file.src_uri}: unknown checklist '{match['id']}' in a checklist-diagram marker{valid}")
     if DIAGRAM_MARKER.search(markdown):  # drawn from the rules, as a ```mermaid fence for superfences
         return DIAGRAM_MARKER.sub(lambda match: diagram_markdown(_checklists[match["id"]]), markdown)
     return None  # the marker survives Markdown as an HTML comment, replaced in on_page_content
@@ -117,16 +115,15 @@ def on_page_content(html: str, /, *, page: Page, config: MkDocsConfig, files: Fi
 
 def on_env(env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
     # All pages are rendered now: check anchors of guidance links, and share links in pages.
-    problems: list[str] = []
-    for checklist in _checklists.values():
-        for key, path in guide_links(checklist):
-            target, _, anchor = path.partition("#")
-            page = _page(files, target)
-            if anchor and page is not None and anchor not in (page.present_anchor_ids or ()):
-                problems.append(f"{checklist.source}: {key}: '{path}': the page '{target}' has no anchor '#{anchor}'")
-        holder = _page(files, checklist.page)
-        if holder is not None and checklist.id not in _pages.get(checklist.page, []):
-            problems.append(f"{checklist.source}: page: '{checklist.page}' has no marker <!-- checklist {checklist.id} -->")
+    def anchors(src_uri: str) -> set[str] | None:
+        page = _page(files, src_uri)
+        return set(page.present_anchor_ids or ()) if page is not None else None
+
+    def markers(src_uri: str) -> list[str] | None:
+        return _pages.get(src_uri, []) if _page(files, src_uri) is not None else None
+
+    pages = {file.src_uri for file in files.documentation_pages()}
+    problems = [str(p) for checklist in _checklists.values() for p in guide_problems(checklist, pages, anchors=anchors, markers=markers)]
     for file in files.documentation_pages():
         if file.page is not None:
             problems += _check_share_links(file.page)

@@ -53,10 +53,20 @@ def test_text_report_explains() -> None:
     assert "[met    ] Retrieval is advised" in result.stdout and "Unanswered" in result.stdout
 
 
-def test_a_bad_link_part_warns_but_evaluates() -> None:
-    result = run("evaluate", "fine-tuning", "--link", "#style=maybe&task=yes", "--format", "json")
-    assert result.returncode == 0 and json.loads(result.stdout)["answers"] == {"task": "yes"}
-    assert "style=maybe" in result.stderr
+def test_the_json_fields_are_the_documented_ones() -> None:
+    from decision.engine import AnswerTestDict, AssessmentDict
+
+    data = json.loads(run("evaluate", "training-data", "--format", "json", "-a", "rights=unclear").stdout)
+    assert set(data) == set(AssessmentDict.__annotations__) | {"link"}
+    readme = (ROOT / "README.md").read_text()
+    for key in [*data, *AnswerTestDict.__annotations__]:
+        assert f"`{key}`" in (AssessmentDict.__doc__ or "") + (AnswerTestDict.__doc__ or "") and f"`{key}`" in readme, key
+    assert data["caveat_reasons"]["licensing"]["tests"] == [{"question": "rights", "options": ["unclear", "no"], "met": True}]
+
+
+def test_the_text_report_names_the_answers_a_rule_tests_directly() -> None:
+    result = run("evaluate", "training-data", "-a", "rights=unclear")
+    assert "Answers that show the caveat [licensing]:\n  [met    ] Right to use: Not sure or No" in result.stdout
 
 
 BAD = [
@@ -65,6 +75,9 @@ BAD = [
     (("evaluate", "fine-tuning", "-a", "colour=blue"), "unknown question 'colour'", "knowledge, style"),
     (("evaluate", "fine-tuning", "-a", "style=maybe"), "unknown option 'maybe' for question 'style'", "valid: yes, no"),
     (("evaluate", "fine-tuning", "-a", "style"), "malformed --answer 'style'", "QUESTION=OPTION"),
+    (("evaluate", "fine-tuning", "-a", "style=yse"), "unknown option 'yse' for question 'style' (did you mean 'yes'?)", "valid: yes, no"),
+    (("evaluate", "fine-tuning", "--link", "#style=yse&task=yes"), "--link: 'style=yse': question 'style' has no option 'yse' (did you mean 'yes'?)", "valid: yes, no"),
+    (("evaluate", "fine-tuning", "--link", "#styel=yes"), "--link: 'styel=yes': the checklist 'fine-tuning' has no question 'styel' (did you mean 'style'?)", "valid: knowledge, style"),
     (("evaluate", "fine-tuning", "--format", "xml"), "invalid choice: 'xml'", "text"),
     (("frobnicate",), "invalid choice: 'frobnicate'", "evaluate"),
     ((), "a command is required", "list"),

@@ -6,6 +6,8 @@ import pytest
 
 import decision
 
+pytestmark = pytest.mark.any_checklists  # the format, and whichever checklists are shipped
+
 SOURCE = "checklists/demo.toml"
 
 VALID = '''
@@ -51,25 +53,25 @@ when = { not = { criterion = "big" } }
 # (class of mistake, text replaced, replacement, expected key, words in the message)
 MISTAKES = [
     ("malformed file", 'title = "Demo"', 'title = "Demo', "", "not valid TOML"),
-    ("unknown key, with a suggestion", 'summary = "Grow it."', 'sumary = "Grow it."', "outcomes[0].sumary", "did you mean 'summary'"),
-    ("missing text", 'title = "Size"\n', "", "questions[0].title", "is missing"),
-    ("empty text", 'summary = "Wait."', 'summary = "  "', "outcomes[1].summary", "non-empty string"),
-    ("missing guide link", 'guide = "guidance/grow.md#careful"\n', "", "caveats[0].guide", "is missing"),
-    ("malformed guide link", 'guide = "guidance/wait.md"', 'guide = "https://example.org/wait"', "outcomes[1].guide", "docs page path"),
-    ("duplicate id", 'id = "wait"', 'id = "grow"', "outcomes[1].id", "duplicate id 'grow'"),
-    ("duplicate option id", '{ id = "large"', '{ id = "small"', "questions[0].options[1].id", "duplicate id 'small'"),
-    ("id not a slug", 'id = "careful"', 'id = "Be Careful"', "caveats[0].id", "not a slug"),
+    ("unknown key, with a suggestion", 'summary = "Grow it."', 'sumary = "Grow it."', "outcomes[0] (grow).sumary", "did you mean 'summary'"),
+    ("missing text", 'title = "Size"\n', "", "questions[0] (size).title", "is missing"),
+    ("empty text", 'summary = "Wait."', 'summary = "  "', "outcomes[1] (wait).summary", "non-empty string"),
+    ("missing guide link", 'guide = "guidance/grow.md#careful"\n', "", "caveats[0] (careful).guide", "is missing"),
+    ("malformed guide link", 'guide = "guidance/wait.md"', 'guide = "https://example.org/wait"', "outcomes[1] (wait).guide", "docs page path"),
+    ("duplicate id", 'id = "wait"', 'id = "grow"', "outcomes[1] (grow).id", "duplicate id 'grow': outcomes[0] (grow) already has it"),
+    ("duplicate option id", '{ id = "large"', '{ id = "small"', "questions[0] (size).options[1] (small).id", "duplicate id 'small'"),
+    ("id not a slug", 'id = "careful"', 'id = "Be Careful"', "caveats[0] (Be Careful).id", "not a slug"),
     ("id differs from the file name", 'id = "demo"', 'id = "other"', "id", "must equal the file name 'demo'"),
-    ("rule names a missing question", 'question = "size"', 'question = "sise"', "criteria[0].when.question", "unknown question 'sise' (did you mean 'size'?)"),
-    ("rule names a missing option", 'in = ["large"]', 'in = ["huge"]', "criteria[0].when.in[0]", "no option 'huge'"),
-    ("rule names a missing criterion", '{ criterion = "big" }\n\n[[outcomes]]', '{ criterion = "bigg" }\n\n[[outcomes]]', "outcomes[0].when.criterion", "unknown criterion 'bigg'"),
-    ("malformed condition", 'when = { not = { criterion = "big" } }', 'when = { question = "size" }', "caveats[0].when", "exactly one form"),
-    ("at_least out of range", 'when = { question = "size", in = ["large"] }', 'when = { at_least = 3, of = [{ question = "size", in = ["large"] }] }', "criteria[0].when.at_least", "from 1 to 1"),
-    ("default outcome with a rule", 'guide = "guidance/wait.md"', 'guide = "guidance/wait.md"\nwhen = { criterion = "big" }', "outcomes[1].when", "must not have a 'when'"),
-    ("outcome without a rule", 'when = { criterion = "big" }\n\n[[outcomes]]', '\n[[outcomes]]', "outcomes[0].when", "is missing"),
-    ("criterion refers to itself", 'when = { question = "size", in = ["large"] }', 'when = { criterion = "big" }', "criteria[0].when", "refers to itself"),
-    ("question with one option", ', { id = "large", label = "Large" }', "", "questions[0].options", "at least two options"),
-    ("question without options", 'options = [{ id = "small", label = "Small" }, { id = "large", label = "Large" }]', "", "questions[0].options", "is missing"),
+    ("rule names a missing question", 'question = "size"', 'question = "sise"', "criteria[0] (big).when.question", "unknown question 'sise' (did you mean 'size'?)"),
+    ("rule names a missing option", 'in = ["large"]', 'in = ["huge"]', "criteria[0] (big).when.in[0]", "no option 'huge'"),
+    ("rule names a missing criterion", '{ criterion = "big" }\n\n[[outcomes]]', '{ criterion = "bigg" }\n\n[[outcomes]]', "outcomes[0] (grow).when.criterion", "unknown criterion 'bigg'"),
+    ("malformed condition", 'when = { not = { criterion = "big" } }', 'when = { question = "size" }', "caveats[0] (careful).when", "exactly one form"),
+    ("at_least out of range", 'when = { question = "size", in = ["large"] }', 'when = { at_least = 3, of = [{ question = "size", in = ["large"] }] }', "criteria[0] (big).when.at_least", "from 1 to 1"),
+    ("default outcome with a rule", 'guide = "guidance/wait.md"', 'guide = "guidance/wait.md"\nwhen = { criterion = "big" }', "outcomes[1] (wait).when", "must not have a 'when'"),
+    ("outcome without a rule", 'when = { criterion = "big" }\n\n[[outcomes]]', '\n[[outcomes]]', "outcomes[0] (grow).when", "is missing"),
+    ("criterion refers to itself", 'when = { question = "size", in = ["large"] }', 'when = { criterion = "big" }', "criteria[0] (big).when", "refers to itself"),
+    ("question with one option", ', { id = "large", label = "Large" }', "", "questions[0] (size).options", "at least two options"),
+    ("question without options", 'options = [{ id = "small", label = "Small" }, { id = "large", label = "Large" }]', "", "questions[0] (size).options", "is missing"),
 ]
 
 
@@ -93,7 +95,30 @@ def test_every_problem_is_reported_at_once() -> None:
     with pytest.raises(decision.DefinitionError) as raised:
         decision.parse_checklist(broken, SOURCE)
     keys = {p.key for p in raised.value.problems}
-    assert {"questions[0].titel", "questions[0].title", "criteria[0].when.in[0]", "outcomes[1].id"} <= keys
+    assert {"questions[0] (size).titel", "questions[0] (size).title", "criteria[0] (big).when.in[0]", "outcomes[1] (grow).id"} <= keys
+
+
+def test_a_duplicate_option_says_where_the_first_is_and_does_not_leak() -> None:
+    broken = VALID.replace('{ id = "large"', '{ id = "small"').replace('in = ["large"]', 'in = ["huge"]')
+    with pytest.raises(decision.DefinitionError) as raised:
+        decision.parse_checklist(broken, SOURCE)
+    assert [str(p) for p in raised.value.problems] == [
+        f"{SOURCE}: questions[0] (size).options[1] (small).id: duplicate id 'small': questions[0] (size).options[0] (small) already has it",
+        f"{SOURCE}: criteria[0] (big).when.in[0]: question 'size' has no option 'huge'; valid: small",
+    ]
+
+
+def test_an_unknown_tone_names_the_valid_ones_and_the_nearest() -> None:
+    with pytest.raises(decision.DefinitionError) as raised:
+        decision.parse_checklist(VALID.replace('guide = "guidance/wait.md"', 'guide = "guidance/wait.md"\ntone = "warn"'), SOURCE)
+    assert str(raised.value) == f"{SOURCE}: outcomes[1] (wait).tone: unknown tone 'warn' (did you mean 'warning'?); valid: success, info, warning"
+
+
+def test_tone_defaults_to_info() -> None:
+    from decision.spec import DEFAULT_TONE, TONES
+
+    assert DEFAULT_TONE == "info" in TONES
+    assert {o.tone for o in decision.parse_checklist(VALID, SOURCE).outcomes} == {"info"}
 
 
 @pytest.mark.parametrize("checklist_id", decision.checklist_ids())
@@ -103,5 +128,5 @@ def test_every_shipped_checklist_is_valid(checklist_id: str) -> None:
 
 
 def test_unknown_checklist_lists_the_valid_ones() -> None:
-    with pytest.raises(decision.UnknownChecklistError, match="valid: .*fine-tuning"):
+    with pytest.raises(decision.UnknownChecklistError, match=f"; valid: {', '.join(decision.checklist_ids())}$"):
         decision.load_checklist("nope")

@@ -108,6 +108,7 @@ def test_evaluation_is_deterministic(answers: dict[str, str]) -> None:
     assert decision.evaluate(checklist, answers) == decision.evaluate(checklist, dict(reversed(list(answers.items()))))
 
 
+@pytest.mark.any_checklists
 @pytest.mark.parametrize("checklist_id", decision.checklist_ids())
 def test_rehearsal_evaluates_every_option_once(checklist_id: str) -> None:
     from decision import jsonapi

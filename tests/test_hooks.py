@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -21,7 +24,7 @@ def test_checklist_page_holds_the_dom_contract(site: Path, fine_tuning: decision
         for option in question.options:
             assert f'<input type="radio" name="{question.id}" value="{option.id}"' in html
     for outcome in fine_tuning.outcomes:
-        assert f'data-outcome="{outcome.id}" hidden' in html
+        assert f'data-outcome="{outcome.id}" data-tone="{outcome.tone}" hidden' in html
     for caveat in fine_tuning.caveats:
         assert f'data-caveat="{caveat.id}" hidden' in html
     assert html.count("<fieldset") == len(fine_tuning.questions)
@@ -84,10 +87,12 @@ def fails(project: Path, tmp_path: Path) -> str:
     return result.stderr
 
 
+@pytest.mark.any_checklists
 def test_unknown_checklist_in_a_marker(project: Path, tmp_path: Path) -> None:
     page = project / "docs" / "faq.md"
     page.write_text(page.read_text() + "\n<!-- checklist fine-tunning -->\n")
-    assert "faq.md: unknown checklist 'fine-tunning' in a checklist marker; valid: fine-tuning, training-data" in fails(project, tmp_path)
+    valid = ", ".join(sorted(p.stem for p in (project / "decision" / "checklists").glob("*.toml")))
+    assert f"faq.md: unknown checklist 'fine-tunning' in a checklist marker (did you mean 'fine-tuning'?); valid: {valid}" in fails(project, tmp_path)
 
 
 def test_guidance_link_to_a_missing_anchor_or_page(project: Path, tmp_path: Path) -> None:
@@ -96,10 +101,16 @@ def test_guidance_link_to_a_missing_anchor_or_page(project: Path, tmp_path: Path
     toml = project / "decision" / "checklists" / "fine-tuning.toml"
     toml.write_text(toml.read_text().replace('guide = "guidance/caveats.md#baseline"', 'guide = "guidance/cavets.md#baseline"'))
     errors = fails(project, tmp_path)
-    assert "decision/checklists/fine-tuning.toml: caveats[1].guide: links to 'guidance/cavets.md#baseline', but the site has no page 'guidance/cavets.md'" in errors
+    assert (
+        "decision/checklists/fine-tuning.toml: caveats[1] (baseline).guide: links to 'guidance/cavets.md#baseline',"
+        " but the site has no page 'guidance/cavets.md' (did you mean 'guidance/caveats.md'?)"
+    ) in errors
     toml.write_text(toml.read_text().replace("guidance/cavets.md", "guidance/caveats.md"))
     errors = fails(project, tmp_path)
-    assert "decision/checklists/fine-tuning.toml: questions[0].guide: 'learn/rag.md#when-rag-fits': the page 'learn/rag.md' has no anchor '#when-rag-fits'" in errors
+    assert (
+        "decision/checklists/fine-tuning.toml: questions[0] (knowledge).guide: 'learn/rag.md#when-rag-fits':"
+        " the page 'learn/rag.md' has no anchor '#when-rag-fits' (did you mean '#when-retrieval-fits'?)"
+    ) in errors
 
 
 def test_invalid_definition_fails_the_build_with_every_problem(project: Path, tmp_path: Path) -> None:
@@ -114,18 +125,22 @@ def test_invalid_definition_fails_the_build_with_every_problem(project: Path, tm
     errors = fails(project, tmp_path)
     assert "Invalid checklist definition" in errors
     for expected in (
-        "decision/checklists/fine-tuning.toml: questions[8].titel: unknown key (did you mean 'title'?)",
-        "decision/checklists/fine-tuning.toml: questions[8].title: is missing",
-        "decision/checklists/fine-tuning.toml: criteria[0].when.in[0]: question 'examples' has no option 'over-9000'",
-        "decision/checklists/fine-tuning.toml: outcomes[2].id: duplicate id 'fine-tuning'",
+        "decision/checklists/fine-tuning.toml: questions[8] (maintenance).titel: unknown key (did you mean 'title'?)",
+        "decision/checklists/fine-tuning.toml: questions[8] (maintenance).title: is missing",
+        "decision/checklists/fine-tuning.toml: criteria[0] (examples).when.in[0]: question 'examples' has no option 'over-9000'",
+        "decision/checklists/fine-tuning.toml: outcomes[2] (fine-tuning).id: duplicate id 'fine-tuning': outcomes[1] (fine-tuning) already has it",
     ):
         assert expected in errors
 
 
 def test_share_link_in_a_page_is_checked(project: Path, tmp_path: Path) -> None:
     page = project / "docs" / "faq.md"
-    page.write_text(page.read_text() + "\n[Try it](checklist.md#knowledge=changing&style=perhaps)\n")
-    assert "faq.md: share link 'checklist.md#knowledge=changing&style=perhaps': 'style=perhaps' (unknown-option)" in fails(project, tmp_path)
+    page.write_text(page.read_text() + "\n[Try it](checklist.md#knowledge=changing&style=yse)\n")
+    expected = "faq.md: share link 'checklist.md#knowledge=changing&style=yse': 'style=yse': question 'style' has no option 'yse' (did you mean 'yes'?); valid: yes, no"
+    assert expected in fails(project, tmp_path)
+    # validate finds it too, in the same words, without building
+    report = subprocess.run([sys.executable, "-m", "decision", "validate"], cwd=project, env={**os.environ, "PYTHONPATH": str(project)}, capture_output=True, text=True, timeout=120)
+    assert report.returncode == 1 and expected in report.stdout.splitlines()
 
 
 def test_missing_runtime_names_the_command_that_fetches_it(project: Path, tmp_path: Path) -> None:

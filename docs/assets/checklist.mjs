@@ -230,6 +230,29 @@ function engineOptions(root) {
   return { worker: url("worker"), runtime: url("runtime"), wheel: url("wheel"), stdlib: url("stdlib"), snapshot: url("snapshot"), checklist: root.dataset.checklist };
 }
 
+// The answers that the rules of the outcome and of the caveats shown test directly (without a
+// named criterion): each listed, as met or not, in the words the page was built with.
+function renderTests(root, { tests = [], caveats = [], caveat_reasons: reasons = {} }) {
+  const all = [...tests, ...caveats.flatMap((id) => reasons[id]?.tests ?? [])];
+  const met = new Map(all.map((test) => [`${test.question}=${test.options.join(",")}`, test.met]));
+  for (const el of root.querySelectorAll("[data-test]")) {
+    const listed = met.has(el.dataset.test);
+    show(el, listed);
+    if (!listed) continue;
+    update(el.dataset, "met", String(met.get(el.dataset.test)));
+    show(el.querySelector("[data-mark-met]"), met.get(el.dataset.test));
+    show(el.querySelector("[data-mark-unmet]"), !met.get(el.dataset.test));
+  }
+  const block = root.querySelector("[data-tests]");
+  if (block) show(block, [...met.keys()].some((key) => root.querySelector(`[data-test="${CSS.escape(key)}"]`)));
+}
+
+// An outcome's title as written, without the word that says its tone ("Warning:").
+function titleWithoutTone(outcome) {
+  const title = outcome.querySelector(".admonition-title");
+  return [...title.childNodes].filter((node) => !node.classList?.contains("checklist__tone")).map((node) => node.textContent).join("").trim();
+}
+
 class Checklist {
   constructor(root) {
     this.root = root;
@@ -405,6 +428,7 @@ class Checklist {
       show(el.querySelector("[data-mark-unmet]"), !met);
     }
     for (const el of this.root.querySelectorAll("[data-missing]")) show(el, missing.includes(el.dataset.missing));
+    renderTests(this.root, result);
     show(this.$("[data-missing-list]"), missing.length > 0);
     show(this.$("[data-provisional]"), missing.length > 0);
     update(this.$("[data-missing-count]"), "textContent", String(missing.length));
@@ -491,7 +515,7 @@ class Checklist {
     }
     const outcome = this.root.querySelector("[data-outcome]:not([hidden])");
     if (outcome) {
-      lines.push("", `${this.message("text-outcome")}: ${outcome.querySelector(".admonition-title").textContent.trim()}`);
+      lines.push("", `${this.message("text-outcome")}: ${titleWithoutTone(outcome)}`);
       const provisional = this.$("[data-provisional]");
       if (!provisional.hidden) lines.push(provisional.textContent.trim());
       const caveats = [...this.root.querySelectorAll("[data-caveat]:not([hidden]) .admonition-title")];
