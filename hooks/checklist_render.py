@@ -11,6 +11,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from decision import Checklist, decode_answers, referenced_criteria
+from decision.model import All, Any, Condition, Not, Ref
 
 __all__ = [
     "DIAGRAM_MARKER",
@@ -21,6 +22,7 @@ __all__ = [
     "criteria_tree",
     "render_checklist",
     "share_link_problems",
+    "still_missing",
 ]
 
 # `<!-- checklist ID -->` on its own line: the same comment style as Material's shortcodes.
@@ -75,7 +77,26 @@ def render_checklist(
     return template.render(
         checklist=checklist, links=links, html=html, urls=urls,
         criteria={c.id: c for c in checklist.criteria}, children=children, roots=roots,
+        question_guides={q.guide for q in checklist.questions}, still_missing=still_missing(checklist),
     )  # fmt: skip
+
+
+def still_missing(checklist: Checklist) -> dict[str, list[str]]:
+    """For each caveat, the criteria it lists as still missing: the parts of each criterion its
+    rule requires *not* to hold (the `not-first-step` caveat, shown because readiness does not
+    hold, lists the four readiness criteria; the page shows only the unmet ones, issue 17 item 8).
+    Empty for a caveat whose rule has no `not` of a named criterion."""
+
+    def negated(condition: Condition) -> list[str]:
+        match condition:
+            case Not(condition=Ref(criterion=name)):
+                named = checklist.criterion(name)
+                return (referenced_criteria(named.when) if named else []) or [name]
+            case All(conditions=parts) | Any(conditions=parts):
+                return list(dict.fromkeys(r for part in parts for r in negated(part)))
+        return []
+
+    return {c.id: negated(c.when) for c in checklist.caveats}
 
 
 def criteria_tree(checklist: Checklist) -> tuple[dict[str, list[str]], list[str]]:
