@@ -321,10 +321,14 @@ class Checklist {
       show(el.querySelector("[data-mark-unmet]"), !met);
     }
     for (const el of this.root.querySelectorAll("[data-still-missing]")) show(el, criteria[el.dataset.stillMissing] !== true);
+    // the date of the assessment, printed and copied with it
     const date = this.$("[data-date]");
     const today = new Date();
-    update(date, "dateTime", today.toISOString().slice(0, 10));
-    update(date, "textContent", today.toLocaleDateString(document.documentElement.lang || undefined, { year: "numeric", month: "long", day: "numeric" }));
+    const day = today.toISOString().slice(0, 10);
+    if (date.dateTime !== day) {
+      date.dateTime = day;
+      date.textContent = today.toLocaleDateString(document.documentElement.lang || undefined, { year: "numeric", month: "long", day: "numeric" });
+    }
     show(this.$("[data-dated]"), true);
     for (const el of this.root.querySelectorAll("[data-outcome]")) show(el, el.dataset.outcome === outcome);
     for (const el of this.root.querySelectorAll("[data-caveat]")) show(el, caveats.includes(el.dataset.caveat));
@@ -339,7 +343,7 @@ class Checklist {
     show(this.$("[data-provisional]"), missing.length > 0);
     update(this.$("[data-missing-count]"), "textContent", String(missing.length));
     update(this.root.dataset, "currentOutcome", outcome);
-    const title = this.$(`[data-outcome="${outcome}"] .admonition-title`)?.textContent ?? outcome;
+    const title = this.outcomeTitle(this.$(`[data-outcome="${outcome}"]`)) || outcome;
     const provisional = missing.length ? ` (${this.message("provisional")} ${missing.length} ${this.message("unanswered")})` : "";
     update(this.status, "textContent", `${this.message("result")} ${title}${provisional}`);
   }
@@ -360,6 +364,7 @@ class Checklist {
 
   showError(key, error) {
     this.setState("error");
+    show(this.$("[data-working]"), false);
     const detail = error?.message ? ` (${error.python ? error.python + ": " : ""}${error.message})` : "";
     this.$("[data-alert-text]").textContent = this.message(key) + detail;
     this.$("[data-alert]").hidden = false;
@@ -424,7 +429,7 @@ class Checklist {
     }
     const outcome = this.root.querySelector("[data-outcome]:not([hidden])");
     if (outcome) {
-      lines.push("", `${this.message("text-outcome")}: ${outcome.querySelector(".admonition-title").textContent.trim()}`, ...this.explained(outcome));
+      lines.push("", `${this.message("text-outcome")}: ${this.outcomeTitle(outcome)}`, ...this.explained(outcome));
       const provisional = this.$("[data-provisional]");
       if (!provisional.hidden) lines.push(provisional.textContent.trim());
       const caveats = [...this.root.querySelectorAll("[data-caveat]:not([hidden])")];
@@ -444,6 +449,15 @@ class Checklist {
     const date = this.$("[data-date]");
     if (date.dateTime) lines.push(`${this.message("text-date")}: ${date.dateTime}`);
     return lines.join("\n");
+  }
+
+  // An outcome's title as announced and copied: "Conditional: " before it when a caveat applies;
+  // a provisional result says so in its own sentence after it.
+  outcomeTitle(box) {
+    const heading = box?.querySelector(".admonition-title");
+    if (!heading) return "";
+    const title = heading.lastChild.textContent.trim();
+    return this.$("[data-result]").dataset.verdict === "conditional" ? `${this.message("standing-conditional")}${title}` : title;
   }
 
   // An outcome's or a caveat's explanation as plain lines: its sentences, the criteria it still
