@@ -3,7 +3,9 @@ still missing, criteria linked once, and diagram captions that follow the diagra
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +76,19 @@ def test_the_hand_drawn_decision_flow_agrees_with_the_rules() -> None:
     assert "no budget to maintain" in flow  # the maintenance caveat
     # the refined not-first-step rule: good-enough prompting is asked before readiness
     assert flow.index("good enough") < flow.index("Readiness")
+
+
+def test_each_glossary_term_has_its_own_anchor_and_search_entry(site: Path) -> None:
+    index = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))["docs"]
+    entries = {doc["location"]: doc for doc in index if doc["location"].startswith("glossary/")}
+    html = (site / "glossary/index.html").read_text(encoding="utf-8")
+    terms = re.findall(r'<h2 id="([^"]+)">', html)
+    assert len(terms) >= 30
+    for term in terms:
+        assert f"glossary/#{term}" in entries, term
+        assert len(entries[f"glossary/#{term}"]["text"]) < 1000, term  # the term's own definition, not the page
+    assert entries["glossary/#lora"]["title"].startswith("LoRA")
+    # an A-Z list jumps to the first term of each letter
+    letters = re.findall(r'<a href="#([^"]+)">([A-Z])</a>', html[html.index("glossary__letters"):])
+    assert letters and all(term in terms for term, _ in letters)
+    assert [letter for _, letter in letters] == sorted({html_term[0].upper() for html_term in terms})
