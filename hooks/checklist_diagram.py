@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decision import Checklist
 from decision.model import All, Any, AtLeast, Condition, Not, OneOf, Ref
 
-__all__ = ["answer_text", "caveats_flowchart", "diagram_markdown", "mermaid_flowcharts", "mermaid_label", "outcomes_flowchart"]
+__all__ = ["answer_text", "caveats_flowchart", "diagram_markdown", "mermaid_flowcharts", "mermaid_label", "outcomes_flowchart", "reading_direction"]
 
 
 def mermaid_flowcharts(checklist: Checklist) -> list[str]:
@@ -64,9 +64,29 @@ def caveats_flowchart(checklist: Checklist) -> str:
 
 
 def diagram_markdown(checklist: Checklist) -> str:
-    """What replaces a `<!-- checklist-diagram ID -->` marker: one ```mermaid fence per
-    flowchart, for pymdownx.superfences to hand to Mermaid."""
-    return "\n".join(f"\n```mermaid\n{source}```\n" for source in mermaid_flowcharts(checklist))
+    """What replaces a `<!-- checklist-diagram ID -->` marker: a sentence that says which way the
+    drawings read (taken from the flowcharts themselves, so the words follow the layout), then one
+    ```mermaid fence per flowchart, for pymdownx.superfences to hand to Mermaid."""
+    sources = mermaid_flowcharts(checklist)
+    directions = list(dict.fromkeys(reading_direction(source) for source in sources))
+    caption = (
+        f"Read {'it' if len(sources) == 1 else 'each diagram'} {' or '.join(directions)}: your answers make criteria "
+        "met or not met, criteria combine into the rules, and the rules lead to the outcome or the caveat."
+    )
+    return f"\n{caption}\n" + "\n".join(f"\n```mermaid\n{source}```\n" for source in sources)
+
+
+# Mermaid's flowchart directions, as a reader follows them.
+_READING = {"LR": "from left to right", "RL": "from right to left", "TD": "from the top down", "TB": "from the top down", "BT": "from the bottom up"}
+
+
+def reading_direction(source: str) -> str:
+    """Which way a Mermaid flowchart reads, in words, from its `flowchart DIR` line. Raises
+    ValueError for a source that does not start with one."""
+    words = source.split(maxsplit=2)
+    if len(words) < 2 or words[0] not in ("flowchart", "graph") or words[1] not in _READING:
+        raise ValueError(f"not a Mermaid flowchart with a direction: {source[:40]!r}")
+    return _READING[words[1]]
 
 
 def mermaid_label(text: str) -> str:

@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from decision import Checklist, referenced_criteria
 from decision.docs_links import DIAGRAM_MARKER, MARKER, guide_links, share_link_problems
 from decision.engine import AnswerTest, answer_test_text, answer_tests, test_key
+from decision.model import All, Any, Condition, Not, Ref
 
 __all__ = [
     "DIAGRAM_MARKER",
@@ -23,6 +24,7 @@ __all__ = [
     "direct_tests",
     "render_checklist",
     "share_link_problems",
+    "still_missing",
 ]
 
 
@@ -66,7 +68,26 @@ def render_checklist(
         checklist=checklist, links=links, html=html, urls=urls,
         criteria={c.id: c for c in checklist.criteria}, children=children, roots=roots,
         tests=direct_tests(checklist),
+        question_guides={q.guide for q in checklist.questions}, still_missing=still_missing(checklist),
     )  # fmt: skip
+
+
+def still_missing(checklist: Checklist) -> dict[str, list[str]]:
+    """For each caveat, the criteria it lists as still missing: the parts of each criterion its
+    rule requires *not* to hold (the `not-first-step` caveat, shown because readiness does not
+    hold, lists the four readiness criteria; the page shows only the unmet ones, issue 17 item 8).
+    Empty for a caveat whose rule has no `not` of a named criterion."""
+
+    def negated(condition: Condition) -> list[str]:
+        match condition:
+            case Not(condition=Ref(criterion=name)):
+                named = checklist.criterion(name)
+                return (referenced_criteria(named.when) if named else []) or [name]
+            case All(conditions=parts) | Any(conditions=parts):
+                return list(dict.fromkeys(r for part in parts for r in negated(part)))
+        return []
+
+    return {c.id: negated(c.when) for c in checklist.caveats}
 
 
 def criteria_tree(checklist: Checklist) -> tuple[dict[str, list[str]], list[str]]:

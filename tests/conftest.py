@@ -9,9 +9,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import settings
 
 import decision
 from tests.sitekit import NO_OMNIBOX_POPUP, ROOT, build, serve
+
+# No timed assertions: Hypothesis' per-example deadline fails on a busy 2-core machine, not on a bug.
+settings.register_profile("project", deadline=None)
+settings.load_profile("project")
 
 sys.path.insert(0, str(ROOT / "hooks"))  # the hooks' plain functions, importable without MkDocs
 

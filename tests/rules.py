@@ -32,7 +32,7 @@ def expected(answers: Mapping[str, str]) -> tuple[str, list[str]]:
         caveats.append("maintenance")
     if fine_tuning and a("prompting") == "not-tried":
         caveats.append("baseline")
-    if adds_value and readiness < 3:
+    if adds_value and readiness < 3 and a("prompting") != "good-enough":
         caveats.append("not-first-step")
     return outcome, caveats
 

@@ -24,7 +24,11 @@ SCENARIOS = [
     ("format alone adds value", {"style": "no", "format": "yes"}, "fine-tuning", []),
     ("latency alone adds value", {"style": "no", "latency": "yes"}, "fine-tuning", []),
     ("prompting good enough", {"prompting": "good-enough"}, "prompting", []),
-    ("good enough, two criteria", {"prompting": "good-enough", "task": "no"}, "prompting", ["not-first-step"]),
+    # DOMAIN.md's refined rule: no "not the first step" when prompting already serves (issue 17, item 8)
+    ("good enough, two criteria", {"prompting": "good-enough", "task": "no"}, "prompting", []),
+    ("good enough, no criteria", {"prompting": "good-enough", "examples": "none", "task": "no", "metric": "no"}, "prompting", []),
+    ("good enough, knowledge, two criteria", {"prompting": "good-enough", "knowledge": "stable", "task": "no"}, "rag", []),
+    ("insufficient, two criteria", {"prompting": "insufficient", "task": "no", "metric": "no"}, "prompting", ["not-first-step"]),
     ("prompting not tried, three criteria", {"prompting": "not-tried"}, "fine-tuning", ["baseline"]),
     ("no maintenance budget", {"maintenance": "no"}, "fine-tuning", ["maintenance"]),
     ("two of four criteria", {"examples": "100-1000", "metric": "no"}, "prompting", ["not-first-step"]),
@@ -115,3 +119,21 @@ def test_rehearsal_evaluates_every_option_once(checklist_id: str) -> None:
 
     checklist = decision.load_checklist(checklist_id)
     assert jsonapi.rehearse(checklist_id) == 1 + sum(len(q.options) for q in checklist.questions)
+
+
+# The issue's example (issue 17, item 8): a style need, prompting already good enough, fewer than
+# three readiness criteria. The caveat would tell the reader to build a baseline they said works.
+REFINED_CAVEAT = [
+    ({"style": "yes", "prompting": "good-enough", "examples": "100-1000", "task": "yes", "metric": "no"}, False),
+    ({"style": "yes", "prompting": "not-tried", "examples": "100-1000", "task": "yes", "metric": "no"}, True),
+    ({"style": "yes", "prompting": "insufficient", "examples": "100-1000", "task": "no", "metric": "no"}, True),
+    ({"style": "yes"}, True),  # prompting unanswered is not "good enough": the caveat shows, provisionally
+    ({"format": "yes", "prompting": "good-enough"}, False),
+]
+
+
+@pytest.mark.parametrize(("answers", "shown"), REFINED_CAVEAT)
+def test_not_first_step_only_while_prompting_is_not_good_enough(fine_tuning: decision.Checklist, answers: dict[str, str], shown: bool) -> None:
+    result = decision.evaluate(fine_tuning, answers)
+    assert ("not-first-step" in result.caveats) is shown
+    assert ("not-first-step" in expected(answers)[1]) is shown

@@ -159,7 +159,7 @@ def test_throttled_network_shows_progress_then_works(page: Any, server: Any, con
     wait_ready(page)
     settle(page)
     assert any("Step 1 of 3" in text for text in seen) and any("Step 3 of 3" in text for text in seen)
-    assert page.locator("[data-checklist] progress").get_attribute("value") == "3"
+    assert page.locator("[data-checklist] [data-progress]").get_attribute("value") == "3"
     assert shown(page) == ("rag", ["not-first-step"])
 
 

@@ -224,6 +224,12 @@ function show(element, shown) {
   update(element, "hidden", !shown);
 }
 
+// A URL shown as text, with a break opportunity (<wbr>) after each "/", "#" and "&": a narrow
+// screen wraps it between its parts, not inside an answer. The text stays the URL itself.
+function showBreakable(element, url) {
+  element.replaceChildren(...url.split(/(?<=[/#&])/).flatMap((part) => [part, document.createElement("wbr")]).slice(0, -1));
+}
+
 // Where the engine's files are: the page holds their URLs, relative to itself.
 function engineOptions(root) {
   const url = (name) => (root.dataset[name] ? new URL(root.dataset[name], document.baseURI).href : null); // snapshot: "" for none
@@ -245,12 +251,6 @@ function renderTests(root, { tests = [], caveats = [], caveat_reasons: reasons =
   }
   const block = root.querySelector("[data-tests]");
   if (block) show(block, [...met.keys()].some((key) => root.querySelector(`[data-test="${CSS.escape(key)}"]`)));
-}
-
-// An outcome's title as written, without the word that says its tone ("Warning:").
-function titleWithoutTone(outcome) {
-  const title = outcome.querySelector(".admonition-title");
-  return [...title.childNodes].filter((node) => !node.classList?.contains("checklist__tone")).map((node) => node.textContent).join("").trim();
 }
 
 class Checklist {
@@ -295,6 +295,8 @@ class Checklist {
       this.changed();
     });
     this.form.addEventListener("keydown", keepKeysInForm);
+    // printed beside each guidance link: its full address (checklist.css, @media print)
+    for (const link of this.root.querySelectorAll("a[data-guide]")) link.dataset.printHref = link.href;
     this.root.addEventListener("click", (event) => this.clicked(event));
     const listening = new AbortController();
     const follow = () => (this.root.isConnected ? this.followAddress() : listening.abort());
@@ -303,6 +305,7 @@ class Checklist {
     // The same page shown again by Material for an in-page link: what it showed is kept.
     const kept = carried.path === location.pathname ? carried.fragments.get(this.id) : undefined;
     this.follow(location.hash, kept ?? "");
+    this.placeResult();
     this.load();
   }
 
@@ -370,7 +373,10 @@ class Checklist {
       const steps = ["loading-runtime", "loading-engine", "starting-engine"];
       this.$("[data-progress]").value = steps.indexOf(stage) + 1;
       this.status.textContent = this.message(stage);
+      this.$("[data-working-progress]").value = steps.indexOf(stage) + 1;
+      this.$("[data-working-step]").textContent = this.message(stage);
     };
+    this.showWorking(this.arrivedWithAnswers());
     engine.listen(progress);
     try {
       const started = await engine.start(engineOptions(this.root));
@@ -391,6 +397,7 @@ class Checklist {
   }
 
   changed() {
+    show(this.$("[data-undo]"), false);
     if (this.root.dataset.state === "ready") this.evaluate(); // ask first: the worker runs while the link is written
     this.updateLink();
   }
@@ -417,8 +424,34 @@ class Checklist {
   // restyle and lay out after each answer.
   render(result) {
     const { outcome, caveats, criteria, missing } = result;
+    const reasons = result.reasons ?? [];
     show(this.$("[data-waiting]"), false);
+    show(this.$("[data-working]"), false);
     show(this.$("[data-why]"), true);
+    show(this.$("[data-jumps]"), true);
+    // The result's standing: no outcome looks final while questions are open, and an outcome that
+    // carries a caveat is conditional on it (issue 17, items 3 and 5).
+    const verdict = missing.length ? "provisional" : caveats.length ? "conditional" : "firm";
+    update(this.$("[data-result]").dataset, "verdict", verdict);
+    const standing = verdict === "firm" ? "" : this.message(`standing-${verdict}`);
+    for (const el of this.root.querySelectorAll("[data-standing]")) update(el, "textContent", standing);
+    for (const el of this.root.querySelectorAll("[data-reason]")) {
+      const met = criteria[el.dataset.reason] === true;
+      show(el, reasons.includes(el.dataset.reason));
+      update(el.dataset, "met", String(met));
+      show(el.querySelector("[data-mark-met]"), met);
+      show(el.querySelector("[data-mark-unmet]"), !met);
+    }
+    for (const el of this.root.querySelectorAll("[data-still-missing]")) show(el, criteria[el.dataset.stillMissing] !== true);
+    // the date of the assessment, printed and copied with it
+    const date = this.$("[data-date]");
+    const today = new Date();
+    const day = today.toISOString().slice(0, 10);
+    if (date.dateTime !== day) {
+      date.dateTime = day;
+      date.textContent = today.toLocaleDateString(document.documentElement.lang || undefined, { year: "numeric", month: "long", day: "numeric" });
+    }
+    show(this.$("[data-dated]"), true);
     for (const el of this.root.querySelectorAll("[data-outcome]")) show(el, el.dataset.outcome === outcome);
     for (const el of this.root.querySelectorAll("[data-caveat]")) show(el, caveats.includes(el.dataset.caveat));
     for (const el of this.root.querySelectorAll("[data-criterion]")) {
@@ -433,7 +466,7 @@ class Checklist {
     show(this.$("[data-provisional]"), missing.length > 0);
     update(this.$("[data-missing-count]"), "textContent", String(missing.length));
     update(this.root.dataset, "currentOutcome", outcome);
-    const title = this.$(`[data-outcome="${outcome}"] .admonition-title`)?.textContent ?? outcome;
+    const title = this.outcomeTitle(this.$(`[data-outcome="${outcome}"]`)) || outcome;
     const provisional = missing.length ? ` (${this.message("provisional")} ${missing.length} ${this.message("unanswered")})` : "";
     update(this.status, "textContent", `${this.message("result")} ${title}${provisional}`);
   }
@@ -446,7 +479,7 @@ class Checklist {
     if (this.opened === null || Object.keys(this.touched).length) writeAddress(this.link); // an unread link stays until read
     const shown = this.$("[data-share-link]");
     update(shown, "href", this.link);
-    update(shown, "textContent", this.link);
+    if (shown.textContent !== this.link) showBreakable(shown, this.link);
   }
 
   showDropped(dropped) {
@@ -457,6 +490,7 @@ class Checklist {
 
   showError(key, error) {
     this.setState("error");
+    show(this.$("[data-working]"), false);
     const detail = error?.message ? ` (${error.python ? error.python + ": " : ""}${error.message})` : "";
     this.$("[data-alert-text]").textContent = this.message(key) + detail;
     this.$("[data-alert]").hidden = false;
@@ -468,8 +502,16 @@ class Checklist {
   }
 
   async clicked(event) {
-    const target = event.target.closest("[data-action], [data-missing] a");
+    const target = event.target.closest("[data-action], [data-missing] a, [data-jump]");
     if (!target) return;
+    if (target.matches("[data-jump]")) {
+      // to the reasons or the answers, without replacing the share link in the address bar
+      event.preventDefault();
+      const place = this.root.querySelector(target.hash);
+      place?.scrollIntoView({ block: "start" });
+      place?.focus({ preventScroll: true });
+      return;
+    }
     if (target.matches("[data-missing] a")) {
       // jump to the question without replacing the share link in the address bar
       event.preventDefault();
@@ -480,11 +522,9 @@ class Checklist {
     }
     const action = target.dataset.action;
     if (action === "reset") {
-      this.opened = null;
-      this.setAnswers({});
-      this.showDropped([]);
-      this.changed();
-      this.form.querySelector("input")?.focus();
+      this.reset();
+    } else if (action === "undo") {
+      this.undo();
     } else if (action === "copy-link") {
       this.copy(this.link, "copied-link");
     } else if (action === "copy-text") {
@@ -515,21 +555,100 @@ class Checklist {
     }
     const outcome = this.root.querySelector("[data-outcome]:not([hidden])");
     if (outcome) {
-      lines.push("", `${this.message("text-outcome")}: ${titleWithoutTone(outcome)}`);
+      lines.push("", `${this.message("text-outcome")}: ${this.outcomeTitle(outcome)}`, ...this.explained(outcome));
       const provisional = this.$("[data-provisional]");
       if (!provisional.hidden) lines.push(provisional.textContent.trim());
-      const caveats = [...this.root.querySelectorAll("[data-caveat]:not([hidden]) .admonition-title")];
-      if (caveats.length) lines.push("", `${this.message("text-caveats")}:`, ...caveats.map((c) => `- ${c.textContent.trim()}`));
+      const caveats = [...this.root.querySelectorAll("[data-caveat]:not([hidden])")];
+      if (caveats.length) lines.push("", `${this.message("text-caveats")}:`);
+      for (const caveat of caveats) {
+        lines.push(`- ${caveat.querySelector(".admonition-title").textContent.trim()}`, ...this.explained(caveat).map((line) => `  ${line}`));
+      }
       lines.push("", `${this.message("text-criteria")}:`);
       for (const li of this.root.querySelectorAll("[data-criterion]")) {
         const met = li.dataset.met === "true" ? this.message("text-met") : this.message("text-unmet");
         let depth = 0;
         for (let up = li.parentElement.closest("[data-criterion]"); up; up = up.parentElement.closest("[data-criterion]")) depth++;
-        lines.push(`${"  ".repeat(depth)}- [${met}] ${li.querySelector("a").textContent.trim()}`);
+        lines.push(`${"  ".repeat(depth)}- [${met}] ${li.querySelector("[data-title]").textContent.trim()}`);
       }
     }
     lines.push("", `${this.message("text-link")}: ${this.link}`);
+    const date = this.$("[data-date]");
+    if (date.dateTime) lines.push(`${this.message("text-date")}: ${date.dateTime}`);
     return lines.join("\n");
+  }
+
+  // An outcome's title as announced and copied: "Conditional: " before it when a caveat applies;
+  // a provisional result says so in its own sentence after it.
+  outcomeTitle(box) {
+    const heading = box?.querySelector(".admonition-title");
+    if (!heading) return "";
+    const title = heading.lastChild.textContent.trim();
+    return this.$("[data-result]").dataset.verdict === "conditional" ? `${this.message("standing-conditional")}${title}` : title;
+  }
+
+  // An outcome's or a caveat's explanation as plain lines: its sentences, the criteria it still
+  // misses, and the address of its guidance.
+  explained(box) {
+    const lines = [...box.querySelectorAll(":scope > p:not(.admonition-title)")]
+      .filter((p) => !p.querySelector("[data-guide]"))
+      .map((p) => p.textContent.trim().replace(/\s+/g, " "));
+    for (const item of box.querySelectorAll("[data-still-missing]:not([hidden])")) lines.push(`- ${item.textContent.trim()}`);
+    const guide = box.querySelector("a[data-guide]");
+    if (guide) lines.push(`${this.message("text-guide")}: ${guide.href}`);
+    return lines;
+  }
+
+  // Arriving with answers (a shared link, a reload), the reader meets the result first: the result
+  // section moves above the questions, in the document's order too, so that reading, Tab and
+  // the screen agree. Without answers, the questions come first.
+  // Answers in the form, or a link still to be read by the engine.
+  arrivedWithAnswers() {
+    return Object.keys(this.answers()).length > 0 || this.opened !== null;
+  }
+
+  placeResult() {
+    const result = this.$("[data-result]");
+    if (!this.arrivedWithAnswers() || result.compareDocumentPosition(this.form) & Node.DOCUMENT_POSITION_FOLLOWING) return;
+    this.form.before(result);
+    this.root.dataset.order = "result-first";
+  }
+
+  // While the engine loads with answers waiting for it, the result area says so, with the progress.
+  showWorking(working) {
+    show(this.$("[data-working]"), working);
+    show(this.$("[data-waiting]"), !working);
+    if (working) update(this.$("[data-result]").dataset, "verdict", "working");
+  }
+
+  // Start over: clears the answers and keeps them within reach, by Undo in the notice and by Back
+  // (the cleared state is a new history entry, the answers stay in the one before it).
+  reset() {
+    this.opened = null;
+    const before = this.answers();
+    flushAddress();
+    this.cleared = Object.keys(before).length ? { answers: before, href: location.href } : null;
+    this.setAnswers({});
+    this.showDropped([]);
+    if (this.cleared) {
+      history.pushState(history.state, "", shareLink({}));
+      const back = () => {
+        if (!this.root.isConnected || location.href !== this.cleared?.href) return;
+        removeEventListener("popstate", back);
+        this.undo();
+      };
+      addEventListener("popstate", back);
+    }
+    this.changed();
+    show(this.$("[data-undo]"), this.cleared !== null);
+    this.form.querySelector("input")?.focus();
+  }
+
+  undo() {
+    if (!this.cleared) return;
+    this.setAnswers(this.cleared.answers);
+    this.cleared = null;
+    show(this.$("[data-undo]"), false);
+    this.changed();
   }
 }
 
