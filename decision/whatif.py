@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from .engine import evaluate, valid_answers
 from .model import All, Any, AtLeast, Checklist, Condition, Not, OneOf, Ref
 
-__all__ = ["MAX_CANDIDATES", "MAX_SETS", "ChangeSet", "WhatIf", "what_if", "what_if_steps"]
+__all__ = ["MAX_CANDIDATES", "MAX_SETS", "ChangeSet", "WhatIf", "change_phrase", "what_if", "what_if_steps"]
 
 MAX_SETS = 20
 """Smallest sets listed per outcome; `WhatIf.total` says how many there are in all."""
@@ -164,6 +164,17 @@ def _memo(checklist: Checklist) -> dict[tuple[tuple[bool, ...], ...], str]:
     if len(memo) > _MEMO_LIMIT:
         memo.clear()
     return memo
+
+
+def change_phrase(checklist: Checklist, question_id: str, option_id: str) -> str:
+    """A change in words, to end "… would become the recommendation if": the option's `if` text
+    when the checklist gives one, else 'you answered “LABEL” to “QUESTION TITLE”'. Raises
+    KeyError for an unknown question or option."""
+    question = checklist.question(question_id)
+    option = question.option(option_id) if question is not None else None
+    if question is None or option is None:
+        raise KeyError(f"{question_id}={option_id}: no such question and option in checklist {checklist.id!r}")
+    return option.if_text or f"you answered \u201c{option.label}\u201d to \u201c{question.title}\u201d"
 
 
 # --- the parts ------------------------------------------------------------------------------
