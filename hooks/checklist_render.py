@@ -11,6 +11,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from decision import Checklist, decode_answers, referenced_criteria
+from decision.whatif import change_phrase
 
 __all__ = [
     "DIAGRAM_MARKER",
@@ -72,9 +73,10 @@ def render_checklist(
     html = {text: markdown(text) for text in texts}
     template = _templates.get_template("checklist.html")
     children, roots = criteria_tree(checklist)
+    phrases = {f"{q.id}={o.id}": change_phrase(checklist, q.id, o.id) for q in checklist.questions for o in q.options}
     return template.render(
         checklist=checklist, links=links, html=html, urls=urls,
-        criteria={c.id: c for c in checklist.criteria}, children=children, roots=roots,
+        criteria={c.id: c for c in checklist.criteria}, children=children, roots=roots, phrases=phrases,
     )  # fmt: skip
 
 

@@ -229,6 +229,7 @@ class Checklist {
     this.setAnswers(fromLink);
     this.form.addEventListener("change", () => this.changed());
     this.root.addEventListener("click", (event) => this.clicked(event));
+    this.bindWhatIf();
     this.updateLink();
     this.load();
   }
@@ -272,7 +273,10 @@ class Checklist {
     this.pending(+1);
     try {
       const result = await engine.request("evaluate", { checklist: this.id, answers: this.answers() });
-      if (sequence === this.sequence && this.root.isConnected) this.render(result);
+      if (sequence === this.sequence && this.root.isConnected) {
+        this.render(result);
+        this.whatIf(sequence);
+      }
     } catch (error) {
       if (sequence === this.sequence) this.showError("error-evaluate", error);
     } finally {
@@ -395,10 +399,119 @@ class Checklist {
         lines.push(`${"  ".repeat(depth)}- [${met}] ${li.querySelector("a").textContent.trim()}`);
       }
     }
+    lines.push(...this.whatIfText());
     lines.push("", `${this.message("text-link")}: ${this.link}`);
     return lines.join("\n");
   }
 }
+
+// --- what would change the result (issue 14) ----------------------------------------------------
+// After each outcome, the worker works out the smallest changes of answers that give each other
+// outcome (ids only); this fills [data-what-if-items] with one [data-what-if=OUTCOME][data-changes=N]
+// per other outcome, holding one [data-change="QUESTION=OPTION"] per change in one of its smallest
+// sets, worded with the phrases rendered at build time ([data-what-if-words]).
+
+const WHAT_IF_TIMEOUT_MS = 60_000;
+const WHAT_IF_SHOWN_SETS = 3; // more sets fold into a <details>
+
+Object.assign(Checklist.prototype, {
+  bindWhatIf() {
+    this.root.addEventListener("click", (event) => {
+      const link = event.target.closest("[data-what-if] a[data-to-question]");
+      if (!link) return;
+      event.preventDefault(); // to the question, without replacing the share link in the address bar
+      const fieldset = this.root.querySelector(`[data-question="${link.dataset.toQuestion}"]`);
+      fieldset?.scrollIntoView({ block: "center" });
+      (fieldset?.querySelector(`input[value="${CSS.escape(link.dataset.toOption)}"]`) ?? fieldset?.querySelector("input"))?.focus();
+    });
+    // Printed, every folded list is open (and closed again after).
+    addEventListener("beforeprint", () => {
+      this.folded = [...this.root.querySelectorAll("[data-what-if] details:not([open])")];
+      this.folded.forEach((d) => (d.open = true));
+    });
+    addEventListener("afterprint", () => (this.folded ?? []).forEach((d) => (d.open = false)));
+  },
+
+  async whatIf(sequence) {
+    const list = this.$("[data-what-if-list]");
+    list.dataset.state = "working";
+    list.setAttribute("aria-busy", "true");
+    try {
+      const result = await engine.request("what-if", { checklist: this.id, answers: this.answers() }, WHAT_IF_TIMEOUT_MS);
+      if (result.superseded || sequence !== this.sequence || !this.root.isConnected) return;
+      this.renderWhatIf(result);
+      list.dataset.state = "ready";
+    } catch {
+      if (sequence === this.sequence) list.dataset.state = "error";
+    } finally {
+      if (sequence === this.sequence) list.removeAttribute("aria-busy");
+    }
+  },
+
+  renderWhatIf(result) {
+    const items = this.$("[data-what-if-items]");
+    const words = this.$("[data-what-if-words]");
+    const make = (tag, attrs = {}, ...children) => {
+      const el = document.createElement(tag);
+      for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+      el.append(...children);
+      return el;
+    };
+    const seen = new Set();
+    const change = ([question, option]) => {
+      const key = `${question}=${option}`;
+      const phrase = words.querySelector(`[data-phrase="${CSS.escape(key)}"]`);
+      const attrs = seen.has(key) ? { "data-change-again": key } : { "data-change": key };
+      seen.add(key);
+      return make("span", { class: "checklist__change", ...attrs },
+        make("a", { href: phrase.dataset.questionLink, "data-to-question": question, "data-to-option": option }, phrase.textContent),
+        make("span", { class: "checklist__change-guide" }, " (", make("a", { href: phrase.dataset.guideLink }, this.message("whatif-guide")), ")"));
+    };
+    const joined = (set) => set.flatMap((c, i) => (i ? [` ${this.message("whatif-and")} `, change(c)] : [change(c)]));
+    const blocks = [];
+    for (const [outcome, sets] of Object.entries(result.what_if)) {
+      seen.clear();
+      const title = make("strong", {}, words.querySelector(`[data-what-if-title="${CSS.escape(outcome)}"]`).textContent);
+      const n = sets.length ? sets[0].length : 0;
+      const block = make("div", { class: "checklist__whatif-item", "data-what-if": outcome, "data-changes": String(n) });
+      if (result.unsearched.includes(outcome)) {
+        block.dataset.unsearched = "";
+        block.append(make("p", {}, title, ": ", this.message("whatif-unsearched")));
+      } else if (!n) {
+        block.append(make("p", {}, title, ": ", this.message("whatif-none")));
+      } else if (sets.length === 1) {
+        block.append(make("p", {}, title, ` ${this.message("whatif-becomes")} `, ...joined(sets[0]), "."));
+      } else if (n === 1 && sets.length <= WHAT_IF_SHOWN_SETS) {
+        const either = sets.flatMap(([c], i) => (i ? [`, ${this.message("whatif-or")} `, change(c)] : [change(c)]));
+        block.append(make("p", {}, title, ` ${this.message("whatif-becomes")} `, ...either, "."));
+      } else {
+        block.append(make("p", {}, title, ` ${this.message("whatif-with")} ${n} ${this.message("whatif-changes")}, ${this.message("whatif-any")}`));
+        const list = (some) => make("ul", { class: "checklist__whatif-sets" }, ...some.map((set) => make("li", {}, ...joined(set))));
+        block.append(list(sets.slice(0, WHAT_IF_SHOWN_SETS)));
+        if (sets.length > WHAT_IF_SHOWN_SETS) {
+          block.append(make("details", {}, make("summary", {}, `${sets.length - WHAT_IF_SHOWN_SETS} ${this.message("whatif-more-ways")}`), list(sets.slice(WHAT_IF_SHOWN_SETS))));
+        }
+        if (result.total[outcome] > sets.length) block.append(make("p", { class: "checklist__whatif-more" }, `${result.total[outcome] - sets.length} ${this.message("whatif-more-sets")}`));
+      }
+      blocks.push(block);
+    }
+    items.replaceChildren(...blocks);
+    show(this.$("[data-what-if-list]"), true);
+  },
+
+  // For "Copy as text": the same sentences, the folded ones included.
+  whatIfText() {
+    const blocks = [...this.root.querySelectorAll("[data-what-if-list]:not([hidden]) [data-what-if]")];
+    if (!blocks.length) return [];
+    const lines = ["", `${this.message("text-whatif")}:`];
+    for (const block of blocks) {
+      const [intro, ...rest] = block.querySelectorAll(":scope > p, :scope li");
+      lines.push(`- ${intro.textContent.replace(/\s+/g, " ").trim()}`);
+      for (const item of rest) lines.push(`  ${item.matches("li") ? "- " : ""}${item.textContent.replace(/\s+/g, " ").trim()}`);
+    }
+    return lines;
+  },
+});
 
 // --- wiring: Material's instant navigation emits document$ after every page swap -------------
 
