@@ -230,6 +230,7 @@ class Checklist {
     this.form.addEventListener("change", () => this.changed());
     this.root.addEventListener("click", (event) => this.clicked(event));
     this.bindWhatIf();
+    this.bindCompare();
     this.updateLink();
     this.load();
   }
@@ -276,6 +277,7 @@ class Checklist {
       if (sequence === this.sequence && this.root.isConnected) {
         this.render(result);
         this.whatIf(sequence);
+        this.compareStep(sequence);
       }
     } catch (error) {
       if (sequence === this.sequence) this.showError("error-evaluate", error);
@@ -417,12 +419,12 @@ const WHAT_IF_SHOWN_SETS = 3; // more sets fold into a <details>
 Object.assign(Checklist.prototype, {
   bindWhatIf() {
     this.root.addEventListener("click", (event) => {
-      const link = event.target.closest("[data-what-if] a[data-to-question]");
+      const link = event.target.closest("[data-what-if] a[data-to-question], [data-compare] a[data-to-question]");
       if (!link) return;
       event.preventDefault(); // to the question, without replacing the share link in the address bar
       const fieldset = this.root.querySelector(`[data-question="${link.dataset.toQuestion}"]`);
       fieldset?.scrollIntoView({ block: "center" });
-      (fieldset?.querySelector(`input[value="${CSS.escape(link.dataset.toOption)}"]`) ?? fieldset?.querySelector("input"))?.focus();
+      (fieldset?.querySelector(`input[value="${CSS.escape(link.dataset.toOption ?? "")}"]`) ?? fieldset?.querySelector("input:checked") ?? fieldset?.querySelector("input"))?.focus();
     });
     // Printed, every folded list is open (and closed again after).
     addEventListener("beforeprint", () => {
@@ -510,6 +512,159 @@ Object.assign(Checklist.prototype, {
       for (const item of rest) lines.push(`  ${item.matches("li") ? "- " : ""}${item.textContent.replace(/\s+/g, " ").trim()}`);
     }
     return lines;
+  },
+});
+
+// --- two assessments compared (issue 14) ---------------------------------------------------------
+// A compare link's fragment is `compare&a.QUESTION=OPTION&…&b.QUESTION=OPTION…` (decision/compare.py
+// reads it; the page only spots the mark). A is the form's answers, B the other link's; while
+// comparing, the address carries both, and the form edits A.
+
+const COMPARE_MARK = /^#?compare(?:[&;]|$)/;
+
+function compareLink(a, b) {
+  const side = (name, answers) => Object.entries(answers).map(([q, o]) => `${name}.${encodeURIComponent(q)}=${encodeURIComponent(o)}`);
+  const url = new URL(location.href);
+  url.hash = ["compare", ...side("a", a), ...side("b", b)].join("&");
+  return url.href;
+}
+
+const plainUpdateLink = Checklist.prototype.updateLink;
+
+Object.assign(Checklist.prototype, {
+  bindCompare() {
+    this.comparing = false;
+    this.compareB = null;
+    if (COMPARE_MARK.test(location.hash)) {
+      this.comparing = true;
+      this.compareOpened = location.hash;
+      this.openedWith = ""; // not a share link: read by decode-compare once the engine is up
+      show(this.$("[data-compare]"), true);
+    }
+    this.root.addEventListener("click", (event) => {
+      const action = event.target.closest("[data-action]")?.dataset.action;
+      if (action === "copy-compare") this.copy(this.compareHref, "copied-compare");
+      else if (action === "stop-compare") this.stopCompare();
+    });
+    this.$("[data-compare-form]").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.compareWith(this.$("[data-compare-input]").value.trim());
+    });
+    addEventListener("popstate", () => {
+      if (!this.root.isConnected) return;
+      if (COMPARE_MARK.test(location.hash) && !this.comparing) {
+        Object.assign(this, { comparing: true, compareB: null, compareOpened: location.hash });
+        show(this.$("[data-compare]"), true);
+        if (this.root.dataset.state === "ready") this.compareStep(this.sequence);
+      } else if (!COMPARE_MARK.test(location.hash) && this.comparing) {
+        this.stopCompare();
+      }
+    });
+  },
+
+  updateLink() {
+    if (!this.comparing) return plainUpdateLink.call(this);
+    this.link = shareLink(this.answers()); // "Copy link" still copies A's own share link
+    const shown = this.$("[data-share-link]");
+    update(shown, "href", this.link);
+    update(shown, "textContent", this.link);
+    if (this.compareB === null) return; // the compare link is read once the engine is up
+    this.compareHref = compareLink(this.answers(), this.compareB);
+    writeAddress(this.compareHref);
+    const link = this.$("[data-compare-link]");
+    update(link, "href", this.compareHref);
+    update(link, "textContent", this.compareHref);
+  },
+
+  async compareWith(link) {
+    const status = this.$("[data-compare-summary]");
+    if (this.root.dataset.state !== "ready" || !link) return;
+    let a = this.answers(), b, dropped;
+    if (COMPARE_MARK.test(link.slice(link.indexOf("#") + 1)) || COMPARE_MARK.test(link)) {
+      ({ a, b, dropped } = await engine.request("decode-compare", { checklist: this.id, link: link.includes("#") ? link.slice(link.indexOf("#")) : link }));
+    } else {
+      ({ answers: b, dropped } = await engine.request("decode", { checklist: this.id, link }));
+    }
+    if (!Object.keys(b).length && dropped.length) {
+      this.$("[data-copied]").textContent = this.message("compare-bad-link");
+      return;
+    }
+    Object.assign(this, { comparing: true, compareB: b });
+    this.setAnswers(a);
+    this.showCompareDropped(dropped);
+    show(this.$("[data-compare]"), true);
+    history.pushState(history.state, "", compareLink(a, b));
+    this.changed();
+    status.textContent = "";
+    this.$("[data-compare]").scrollIntoView({ block: "start" });
+    this.$("[data-compare]").focus({ preventScroll: true });
+  },
+
+  stopCompare() {
+    Object.assign(this, { comparing: false, compareB: null });
+    show(this.$("[data-compare]"), false);
+    this.showCompareDropped([]);
+    this.updateLink();
+  },
+
+  showCompareDropped(dropped) {
+    show(this.$("[data-compare-dropped]"), dropped.length > 0);
+    this.$("[data-compare-dropped-parts]").textContent = dropped.map((d) => `“${d.part}”`).join(", ");
+  },
+
+  async compareStep(sequence) {
+    if (!this.comparing) return;
+    this.pending(+1);
+    try {
+      if (this.compareB === null) {
+        const decoded = await engine.request("decode-compare", { checklist: this.id, link: this.compareOpened });
+        this.compareB = decoded.b;
+        this.showCompareDropped(decoded.dropped);
+        this.setAnswers(decoded.a);
+        this.changed(); // evaluates A, which comes back here
+        return;
+      }
+      const result = await engine.request("compare", { checklist: this.id, a: this.answers(), b: this.compareB });
+      if (sequence === this.sequence && this.comparing && this.root.isConnected) this.renderCompare(result);
+    } catch (error) {
+      if (sequence === this.sequence) this.showError("error-evaluate", error);
+    } finally {
+      this.pending(-1);
+    }
+  },
+
+  renderCompare(result) {
+    const label = (q, o) => this.form.querySelector(`input[name="${CSS.escape(q)}"][value="${CSS.escape(o)}"]`)?.closest("label").textContent.trim() ?? o;
+    const title = (o) => this.$(`[data-what-if-title="${CSS.escape(o)}"]`)?.textContent ?? o;
+    const caveat = (c) => this.$(`[data-caveat="${CSS.escape(c)}"] .admonition-title`)?.textContent ?? c;
+    for (const row of this.root.querySelectorAll("[data-compare-question]")) {
+      const q = row.dataset.compareQuestion;
+      for (const [side, assessment] of [["a", result.a], ["b", result.b]]) {
+        const o = assessment.answers[q];
+        update(row.querySelector(`[data-side=${side}]`), "textContent", o ? label(q, o) : this.message("compare-unanswered"));
+      }
+      const differs = result.differences.includes(q);
+      const decisive = result.decisive.includes(q);
+      update(row.dataset, "differs", String(differs));
+      update(row.dataset, "decisive", String(decisive));
+      update(row.querySelector("[data-compare-mark]"), "textContent", decisive ? this.message("compare-decisive") : differs ? this.message("compare-differs") : "");
+    }
+    const outcomeRow = this.$("[data-compare-outcome]");
+    const caveatRow = this.$("[data-compare-caveats]");
+    for (const [side, assessment] of [["a", result.a], ["b", result.b]]) {
+      const cell = outcomeRow.querySelector(`[data-side=${side}]`);
+      cell.dataset.outcomeId = assessment.outcome;
+      update(cell, "textContent", title(assessment.outcome) + (assessment.provisional ? ` (${this.message("compare-provisional")})` : ""));
+      const names = assessment.caveats.map(caveat);
+      update(caveatRow.querySelector(`[data-side=${side}]`), "textContent", names.length ? names.join("; ") : this.message("compare-no-caveats"));
+    }
+    const same = result.a.outcome === result.b.outcome;
+    update(outcomeRow.dataset, "differs", String(!same));
+    update(outcomeRow.querySelector("[data-compare-mark]"), "textContent", same ? "" : this.message("compare-differs"));
+    const count = result.differences.length ? `${result.differences.length} ${this.message("compare-count")}.` : this.message("compare-none");
+    const hinge = result.decisive.map((q) => this.$(`[data-compare-question="${CSS.escape(q)}"] th`).textContent.trim()).join(", ");
+    update(this.$("[data-compare-summary]"), "textContent", same ? `${this.message("compare-same")} ${count}` : `${this.message("compare-differ")} ${hinge}. ${count}`);
+    this.updateLink();
   },
 });
 
