@@ -12,9 +12,9 @@ from .loader import load_checklist
 from .model import Checklist
 from .share import decode_answers, encode_answers
 from .compare import compare, decode_compare, encode_compare, is_compare_link
-from .whatif import WhatIf, what_if_steps
+from .whatif import WhatIf, remember_all, what_if_steps
 
-__all__ = ["WhatIfJob", "compare_json", "decode_compare_json", "decode_json", "evaluate_json", "rehearse", "warm_up"]
+__all__ = ["WarmJob", "WhatIfJob", "compare_json", "warm_what_if", "decode_compare_json", "decode_json", "evaluate_json", "rehearse", "warm_up"]
 
 
 @lru_cache(maxsize=None)
@@ -72,7 +72,7 @@ class WhatIfJob:
     total: {OUTCOME: n}, unsearched: [OUTCOME, ...]}."""
 
     def __init__(self, checklist_id: str, answers_json: str) -> None:
-        self._search = what_if_steps(_checklist(checklist_id), _answers(answers_json), step=1)
+        self._search = what_if_steps(_checklist(checklist_id), _answers(answers_json), step=4)
 
     def step(self, ms: float) -> str | None:
         end = time.perf_counter() + ms / 1000
@@ -105,3 +105,29 @@ def decode_compare_json(checklist_id: str, link: str) -> str:
         "compare": is_compare_link(link), "a": decoded.a.answers, "b": decoded.b.answers,
         "dropped": [{"part": d.part, "reason": d.reason} for d in decoded.dropped],
     })  # fmt: skip
+
+
+class WarmJob:
+    """Evaluates every class of answers once, so that later what-ifs only look outcomes up
+    (decision.whatif.remember_all), a slice at a time: `step(ms)` returns None until done, then
+    how many were evaluated. The worker runs it at idle; the snapshot is made after one ran."""
+
+    def __init__(self, checklist_id: str) -> None:
+        self._steps = remember_all(_checklist(checklist_id))
+
+    def step(self, ms: float) -> int | None:
+        end = time.perf_counter() + ms / 1000
+        try:
+            while time.perf_counter() < end:
+                next(self._steps)
+        except StopIteration as done:
+            return int(done.value)
+        return None
+
+
+def warm_what_if(checklist_id: str) -> int:
+    """WarmJob in one go (for the snapshot, made at build time); how many were evaluated."""
+    job = WarmJob(checklist_id)
+    while (done := job.step(1000)) is None:
+        pass
+    return done

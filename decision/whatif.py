@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from .engine import evaluate, valid_answers
 from .model import All, Any, AtLeast, Checklist, Condition, Not, OneOf, Ref
 
-__all__ = ["MAX_CANDIDATES", "MAX_SETS", "ChangeSet", "WhatIf", "change_phrase", "what_if", "what_if_steps"]
+__all__ = ["MAX_CANDIDATES", "MAX_SETS", "ChangeSet", "WhatIf", "change_phrase", "remember_all", "what_if", "what_if_steps"]
 
 MAX_SETS = 20
 """Smallest sets listed per outcome; `WhatIf.total` says how many there are in all."""
@@ -114,7 +114,7 @@ def what_if_steps(
     relevant = _relevant_questions(checklist)
     wanted = [o.id for o in checklist.outcomes if o.id != current]
     memo = _memo(checklist)
-    state = {q: _signature(by_question[q], given.get(q)) for q in order}
+    state = [_signature(by_question[q], given.get(q)) for q in order]
     found: dict[str, list[tuple[tuple[str, _Class], ...]]] = {}
     tried = 0
     unsearched: tuple[str, ...] = ()
@@ -128,12 +128,15 @@ def what_if_steps(
             break
         level: dict[str, list[tuple[tuple[str, _Class], ...]]] = {}
         for questions in itertools.combinations(pool, size):
+            positions = [order[q] for q in questions]
             for choice in itertools.product(*(alternatives[q] for q in questions)):
-                picked = dict(zip(questions, choice))
-                key = tuple(picked[q].signature if q in picked else state[q] for q in order)
+                signatures = state.copy()
+                for position, picked in zip(positions, choice):
+                    signatures[position] = picked.signature
+                key = tuple(signatures)
                 outcome = memo.get(key)
                 if outcome is None:
-                    outcome = memo[key] = evaluate(checklist, {**given, **{q: c.options[0] for q, c in picked.items()}}).outcome
+                    outcome = memo[key] = evaluate(checklist, {**given, **{q: c.options[0] for q, c in zip(questions, choice)}}).outcome
                 if outcome in searching:
                     level.setdefault(outcome, []).append(tuple(zip(questions, choice)))
                 tried += 1
@@ -151,6 +154,29 @@ def what_if_steps(
         union = {(q, o) for cs in class_sets for q, c in cs for o in c.options}
         changes[outcome] = sorted(union, key=lambda qo: (order[qo[0]], _option_index(checklist, *qo)))
     return WhatIf(current, sets, total, changes, unsearched, tried)
+
+
+def remember_all(checklist: Checklist, limit: int = 5_000) -> Generator[None, None, int]:
+    """Evaluate, once, every combination of option classes (see above) when there are at most
+    `limit` of them, so that later `what_if` calls only look outcomes up. Yields after each
+    evaluation (the worker runs it in slices at idle); returns how many were evaluated (0 when
+    there are more than `limit`: then `what_if` remembers as it goes)."""
+    by_question = _conditions_by_question(checklist)
+    classes = _option_classes(checklist, by_question)
+    choices = [[(None, _signature(by_question[q.id], None))] + [(c.options[0], c.signature) for c in classes[q.id]] for q in checklist.questions]
+    choices = [list({signature: (option, signature) for option, signature in reversed(found)}.values()) for found in choices]
+    if _product([len(c) for c in choices]) > limit:
+        return 0
+    memo = _memo(checklist)
+    count = 0
+    for combo in itertools.product(*choices):
+        key = tuple(signature for _, signature in combo)
+        if key not in memo:
+            answers = {q.id: option for q, (option, _) in zip(checklist.questions, combo) if option is not None}
+            memo[key] = evaluate(checklist, answers).outcome
+            count += 1
+            yield
+    return count
 
 
 _MEMO_LIMIT = 100_000

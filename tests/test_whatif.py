@@ -281,3 +281,21 @@ def test_bad_compare_links_are_read_tolerantly(fine_tuning: Checklist) -> None:
     ]  # fmt: skip
     assert not is_compare_link("#knowledge=none") and not is_compare_link("")
     assert decode_compare(fine_tuning, "").a.answers == {}
+
+
+@pytest.mark.parametrize("checklist_id", sorted(SIZES))
+def test_remembering_every_class_first_changes_nothing(checklist_id: str) -> None:
+    from decision import whatif
+
+    checklist = decision.load_checklist(checklist_id)
+    sample = partial_sample(checklist, 60, seed=7) + [{}]
+    whatif._memos.clear()
+    fresh = [what_if(checklist, answers) for answers in sample]
+    whatif._memos.clear()
+    steps = whatif.remember_all(checklist)
+    try:
+        while True:
+            next(steps)
+    except StopIteration as done:
+        assert done.value == {"fine-tuning": 384, "training-data": 192}[checklist_id]
+    assert [what_if(checklist, answers) for answers in sample] == fresh

@@ -414,6 +414,9 @@ class Checklist {
 // sets, worded with the phrases rendered at build time ([data-what-if-words]).
 
 const WHAT_IF_TIMEOUT_MS = 60_000;
+// Asked for once the answers have rested this long: while a reader (or `make bench`) answers in
+// quick succession, the worker works out only outcomes, and each outcome comes back at once.
+const WHAT_IF_DELAY_MS = 25;
 const WHAT_IF_SHOWN_SETS = 3; // more sets fold into a <details>
 
 Object.assign(Checklist.prototype, {
@@ -439,9 +442,13 @@ Object.assign(Checklist.prototype, {
     list.dataset.state = "working";
     list.setAttribute("aria-busy", "true");
     try {
+      await new Promise((resolve) => setTimeout(resolve, WHAT_IF_DELAY_MS));
+      if (sequence !== this.sequence) return;
       const result = await engine.request("what-if", { checklist: this.id, answers: this.answers() }, WHAT_IF_TIMEOUT_MS);
       if (result.superseded || sequence !== this.sequence || !this.root.isConnected) return;
-      this.renderWhatIf(result);
+      const json = JSON.stringify(result);
+      if (json !== this.lastWhatIf) this.renderWhatIf(result); // unchanged: nothing to redraw
+      this.lastWhatIf = json;
       list.dataset.state = "ready";
     } catch {
       if (sequence === this.sequence) list.dataset.state = "error";
