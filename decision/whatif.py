@@ -180,10 +180,10 @@ def remember_all(checklist: Checklist, limit: int = 5_000) -> Generator[None, No
 
 
 _MEMO_LIMIT = 100_000
-_memos: dict[Checklist, dict[tuple[tuple[bool, ...], ...], str]] = {}
+_memos: dict[Checklist, dict[tuple[int, ...], str]] = {}
 
 
-def _memo(checklist: Checklist) -> dict[tuple[tuple[bool, ...], ...], str]:
+def _memo(checklist: Checklist) -> dict[tuple[int, ...], str]:
     """Outcomes already evaluated for this checklist, by what the rules can see of the answers
     (each question's class): exact, since `evaluate` cannot tell apart answers of one class."""
     memo = _memos.setdefault(checklist, {})
@@ -211,7 +211,7 @@ class _Class:
     """Options of one question that every rule the outcomes depend on treats alike."""
 
     options: tuple[str, ...]
-    signature: tuple[bool, ...]
+    signature: int
 
 
 def _outcome_conditions(checklist: Checklist) -> list[Condition]:
@@ -245,16 +245,16 @@ def _conditions_by_question(checklist: Checklist) -> dict[str, list[OneOf]]:
     return by_question
 
 
-def _signature(leaves: list[OneOf], option: str | None) -> tuple[bool, ...]:
-    """Which of a question's conditions an answer (None: no answer) is in."""
-    return tuple(option in leaf.options for leaf in leaves)
+def _signature(leaves: list[OneOf], option: str | None) -> int:
+    """Which of a question's conditions an answer (None: no answer) is in, as bits."""
+    return sum(1 << i for i, leaf in enumerate(leaves) if option in leaf.options)
 
 
 def _option_classes(checklist: Checklist, by_question: dict[str, list[OneOf]]) -> dict[str, list[_Class]]:
     """Each question's options grouped by the rules' view of them, in option order."""
     classes: dict[str, list[_Class]] = {}
     for question in checklist.questions:
-        groups: dict[tuple[bool, ...], list[str]] = {}
+        groups: dict[int, list[str]] = {}
         for option in question.options:
             groups.setdefault(_signature(by_question[question.id], option.id), []).append(option.id)
         classes[question.id] = [_Class(tuple(options), signature) for signature, options in groups.items()]
