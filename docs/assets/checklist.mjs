@@ -499,7 +499,7 @@ Object.assign(Checklist.prototype, {
         const list = (some) => make("ul", { class: "checklist__whatif-sets" }, ...some.map((set) => make("li", {}, ...joined(set))));
         block.append(list(sets.slice(0, WHAT_IF_SHOWN_SETS)));
         if (sets.length > WHAT_IF_SHOWN_SETS) {
-          block.append(make("details", {}, make("summary", {}, `${sets.length - WHAT_IF_SHOWN_SETS} ${this.message("whatif-more-ways")}`), list(sets.slice(WHAT_IF_SHOWN_SETS))));
+          block.append(make("details", {}, make("summary", {}, sets.length - WHAT_IF_SHOWN_SETS === 1 ? this.message("whatif-more-way") : this.message("whatif-more-ways").replace("{n}", sets.length - WHAT_IF_SHOWN_SETS)), list(sets.slice(WHAT_IF_SHOWN_SETS))));
         }
         if (result.total[outcome] > sets.length) block.append(make("p", { class: "checklist__whatif-more" }, `${result.total[outcome] - sets.length} ${this.message("whatif-more-sets")}`));
       }
@@ -670,7 +670,7 @@ Object.assign(Checklist.prototype, {
     update(outcomeRow.dataset, "differs", String(!same));
     update(outcomeRow.querySelector("[data-compare-mark]"), "textContent", same ? "" : this.message("compare-differs"));
     const count = result.differences.length ? `${result.differences.length} ${this.message("compare-count")}.` : this.message("compare-none");
-    const hinge = result.decisive.map((q) => this.$(`[data-compare-question="${CSS.escape(q)}"] th`).textContent.trim()).join(", ");
+    const hinge = result.decisive.map((q) => this.$(`[data-compare-question="${CSS.escape(q)}"] th a`).textContent.trim()).join(", ");
     update(this.$("[data-compare-summary]"), "textContent", same ? `${this.message("compare-same")} ${count}` : `${this.message("compare-differ")} ${hinge}. ${count}`);
     this.updateLink();
   },
