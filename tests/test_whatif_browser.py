@@ -11,6 +11,7 @@ import decision
 from decision.compare import compare, encode_compare
 from decision.whatif import what_if
 from tests.browser import checked, settle, wait_ready
+from tests.test_accessibility import SCHEMES, axe
 
 PAGES = {"fine-tuning": "checklist/", "training-data": "training-data/"}
 WHAT_IF_READY = "[data-what-if-list][data-state=ready]:not([hidden])"
@@ -124,4 +125,21 @@ def test_paste_a_colleagues_link_to_compare(page: Any, server: Any, fine_tuning:
     page.go_back()
     page.wait_for_function("() => !location.hash.startsWith('#compare')")
     assert page.is_hidden("[data-compare]")
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_what_if_and_compare_meet_wcag_22_aa(page: Any, server: Any, scheme: str) -> None:
+    page.goto(server.url + "checklist/#knowledge=none&style=yes&examples=100-1000&task=yes")
+    wait_ready(page)
+    settle(page)
+    page.wait_for_selector(WHAT_IF_READY)
+    page.click("[data-what-if] details summary")
+    assert axe(page) == []
+    page.goto("about:blank")
+    page.goto(server.url + "checklist/#compare&a.knowledge=none&a.style=yes&b.knowledge=stable&b.colour=red")
+    wait_ready(page)
+    page.wait_for_selector("[data-compare]:not([hidden]) [data-compare-outcome][data-differs=true]")
+    assert page.is_visible("[data-compare-dropped]")
+    assert axe(page) == []
     assert page.errors == []

@@ -501,7 +501,11 @@ Object.assign(Checklist.prototype, {
         if (sets.length > WHAT_IF_SHOWN_SETS) {
           block.append(make("details", {}, make("summary", {}, sets.length - WHAT_IF_SHOWN_SETS === 1 ? this.message("whatif-more-way") : this.message("whatif-more-ways").replace("{n}", sets.length - WHAT_IF_SHOWN_SETS)), list(sets.slice(WHAT_IF_SHOWN_SETS))));
         }
-        if (result.total[outcome] > sets.length) block.append(make("p", { class: "checklist__whatif-more" }, `${result.total[outcome] - sets.length} ${this.message("whatif-more-sets")}`));
+        if (result.total[outcome] > sets.length) {
+          block.append(make("p", { class: "checklist__whatif-more" }, `${result.total[outcome] - sets.length} ${this.message("whatif-more-sets")}`));
+          const others = result.changes[outcome].filter(([q, o]) => !seen.has(`${q}=${o}`));
+          if (others.length) block.append(make("p", { class: "checklist__whatif-more" }, `${this.message("whatif-others")} `, ...others.flatMap((c, i) => (i ? [", ", change(c)] : [change(c)])), "."));
+        }
       }
       blocks.push(block);
     }
