@@ -19,6 +19,9 @@ from .scaffold import new_checklist
 from .schema import SCHEMA_FILE, schema_text
 from .share import decode_answers, encode_answers
 from .validate import validate_paths, validate_shipped
+from .whatif import WhatIf, change_phrase, what_if
+from .compare import Comparison, compare, decode_compare, encode_compare, is_compare_link
+from .share import Dropped
 
 __all__ = ["main"]
 
@@ -70,6 +73,12 @@ def _build_parser() -> _Parser:
     ev.add_argument("--format", choices=("text", "json"), default="text")
     ev.set_defaults(run=_evaluate)
 
+    cmp = commands.add_parser("compare", help="compare two answer sets: differences, and the ones the outcomes hinge on")
+    cmp.add_argument("id", help="checklist id")
+    cmp.add_argument("--link", action="append", default=[], metavar="URL", help="a share link: give two (A, then B), or one compare link")
+    cmp.add_argument("--format", choices=("text", "json"), default="text")
+    cmp.set_defaults(run=_compare)
+
     check = commands.add_parser("validate", help="check checklist files and report every problem")
     check.add_argument("paths", nargs="*", metavar="PATH", help="checklist files or folders (default: every shipped checklist)")
     check.set_defaults(run=_validate)
@@ -116,10 +125,11 @@ def _evaluate(args: argparse.Namespace) -> int:
         question_id, option_id = _parse_answer(checklist, raw)
         answers[question_id] = option_id
     assessment = evaluate(checklist, answers)
+    changes = what_if(checklist, answers)
     if args.format == "json":
-        print(json.dumps({**assessment.to_dict(), "link": "#" + encode_answers(checklist, answers)}, indent=2))
+        print(json.dumps({**assessment.to_dict(), "link": "#" + encode_answers(checklist, answers), **_what_if_json(changes)}, indent=2))
     else:
-        print(_report(checklist, assessment))
+        print(_report(checklist, assessment) + "\n\n" + _what_if_report(checklist, changes))
     return 0
 
 
@@ -210,4 +220,82 @@ def _report(checklist: Checklist, assessment: Assessment) -> str:
     if assessment.missing:
         lines += ["", "Unanswered (the outcome may change): " + ", ".join(assessment.missing)]
     lines += ["", "Share: #" + encode_answers(checklist, dict(assessment.answers))]
+    return "\n".join(lines)
+
+
+# --- what would change the result, and compare (issue 14) -----------------------------------------
+
+
+def _what_if_json(changes: WhatIf) -> dict[str, object]:
+    """The JSON keys `evaluate` adds: `what_if` (the contract), and how it was bounded."""
+    extra: dict[str, object] = {"what_if": changes.to_json()}
+    more = {o: n for o, n in changes.total.items() if n > len(changes.sets[o])}
+    if more:
+        extra["what_if_total"] = more
+    if changes.unsearched:
+        extra["what_if_unsearched"] = list(changes.unsearched)
+    return extra
+
+
+def _what_if_report(checklist: Checklist, changes: WhatIf) -> str:
+    lines = ["What would change the result:"]
+    for outcome in (o for o in checklist.outcomes if o.id in changes.sets):
+        sets = changes.sets[outcome.id]
+        if outcome.id in changes.unsearched:
+            lines.append(f"  {outcome.title} [{outcome.id}]: not worked out (the checklist is too large to search)")
+        elif not sets:
+            lines.append(f"  {outcome.title} [{outcome.id}]: no change of answers leads there")
+        else:
+            size = len(sets[0])
+            lines.append(f"  {outcome.title} [{outcome.id}] would become the recommendation with {size} change{'s' * (size > 1)}, if:")
+            for change_set in sets:
+                words = " and ".join(change_phrase(checklist, q, o) for q, o in change_set)
+                lines.append(f"    - {words}  ({', '.join(f'{q}={o}' for q, o in change_set)})")
+            if changes.total[outcome.id] > len(sets):
+                lines.append(f"    … and {changes.total[outcome.id] - len(sets)} more sets of {size} changes")
+    return "\n".join(lines)
+
+
+def _compare(args: argparse.Namespace) -> int:
+    checklist = load_checklist(args.id)
+    if len(args.link) == 1 and is_compare_link(args.link[0]):
+        decoded = decode_compare(checklist, args.link[0])
+        sides, dropped = (decoded.a.answers, decoded.b.answers), list(decoded.dropped)
+    elif len(args.link) == 2:
+        a, b = (decode_answers(checklist, link) for link in args.link)
+        sides = (a.answers, b.answers)
+        dropped = [Dropped(f"{side}.{d.part}", d.reason) for side, link in zip("ab", (a, b)) for d in link.dropped]
+    else:
+        raise _UsageError("compare needs two --link (A, then B) or one compare link (#compare&a.QUESTION=OPTION&b.QUESTION=OPTION)")
+    for part in dropped:
+        print(f"warning: ignored {part.part!r} in the link ({part.reason})", file=sys.stderr)
+    result = compare(checklist, *sides)
+    link = "#" + encode_compare(checklist, *sides)
+    if args.format == "json":
+        print(json.dumps({**result.to_dict(), "link": link}, indent=2))
+    else:
+        print(_compare_report(checklist, result, link))
+    return 0
+
+
+def _compare_report(checklist: Checklist, result: Comparison, link: str) -> str:
+    title = {o.id: o.title for o in checklist.outcomes}
+    lines = [checklist.title, ""]
+    for side, assessment in (("A", result.a), ("B", result.b)):
+        note = " (provisional)" if assessment.provisional else ""
+        caveats = f"; caveats: {', '.join(assessment.caveats)}" if assessment.caveats else ""
+        lines.append(f"{side}: {title[assessment.outcome]} [{assessment.outcome}]{note}{caveats}")
+    lines += ["", "Answers (A | B):"]
+    answers_a, answers_b = dict(result.a.answers), dict(result.b.answers)
+    for question in checklist.questions:
+        mark = "*" if question.id in result.decisive else "≠" if question.id in result.differences else " "
+        lines.append(f" {mark} {question.id:<16} {answers_a.get(question.id, '-'):<14} | {answers_b.get(question.id, '-')}")
+    lines.append("")
+    if result.a.outcome == result.b.outcome:
+        lines.append(f"Both give the same outcome; {len(result.differences)} answer(s) differ (≠).")
+    else:
+        lines.append("The outcomes differ; marked * are the answers they hinge on:")
+        for name, sets in (("A would give B's outcome with B's answers to", result.a_to_b), ("B would give A's outcome with A's answers to", result.b_to_a)):
+            lines.append(f"  {name}: " + " or ".join("{" + ", ".join(s) + "}" for s in sets))
+    lines += ["", "Compare link: " + link]
     return "\n".join(lines)

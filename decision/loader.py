@@ -195,7 +195,7 @@ class _Reader:
         options = []
         for opath, item in self._tables(raw, "options", parent=path):
             self._keys(item, TABLES["option"].keys, opath)
-            options.append(Option(self._slug(item, opath, seen), self._text(item, "label", opath)))
+            options.append(Option(self._slug(item, opath, seen), self._text(item, "label", opath), self._text(item, "if", opath, required=False)))
         if len(options) == 1:
             self.problem(_join(path, "options"), "needs at least two options")
         return Question(

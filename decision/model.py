@@ -72,6 +72,8 @@ Condition = Union[OneOf, All, Any, AtLeast, Not, Ref]
 class Option:
     id: str
     label: str
+    if_text: str = ""
+    """Optional: the answer as a condition ("you had more than 1,000 examples"); see decision.whatif.change_phrase."""
 
 
 @dataclass(frozen=True)

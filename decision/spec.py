@@ -106,6 +106,7 @@ TABLES: dict[str, Table] = {
         Table("option", "One possible answer.", (
             Field("id", "slug", "The option's id, unique within its question; share links carry it."),
             Field("label", "text", "The answer as the reader sees it."),
+            Field("if", "optional-text", "Optional: this answer as the end of 'Fine-tuning would become the recommendation if …', e.g. 'you had more than 1,000 examples'. Without it: 'you answered “LABEL” to “QUESTION TITLE”'.", required=False),
         )),
         Table("criterion", "A named condition.", (
             _id("criterion"),

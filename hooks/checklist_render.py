@@ -13,6 +13,7 @@ from decision import Checklist, referenced_criteria
 from decision.docs_links import DIAGRAM_MARKER, MARKER, guide_links, share_link_problems
 from decision.engine import AnswerTest, answer_test_text, answer_tests, test_key
 from decision.model import All, Any, Condition, Not, Ref
+from decision.whatif import change_phrase
 
 __all__ = [
     "DIAGRAM_MARKER",
@@ -64,9 +65,10 @@ def render_checklist(
     html = {text: markdown(text) for text in texts}
     template = _templates.get_template("checklist.html")
     children, roots = criteria_tree(checklist)
+    phrases = {f"{q.id}={o.id}": change_phrase(checklist, q.id, o.id) for q in checklist.questions for o in q.options}
     return template.render(
         checklist=checklist, links=links, html=html, urls=urls,
-        criteria={c.id: c for c in checklist.criteria}, children=children, roots=roots,
+        criteria={c.id: c for c in checklist.criteria}, children=children, roots=roots, phrases=phrases,
         tests=direct_tests(checklist),
         question_guides={q.guide for q in checklist.questions}, still_missing=still_missing(checklist),
     )  # fmt: skip

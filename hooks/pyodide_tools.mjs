@@ -26,6 +26,9 @@ for checklist_id in decision.checklist_ids():
     jsonapi.evaluate_json(checklist_id, json.dumps({q.id: q.options[0].id for q in checklist.questions}))
     jsonapi.evaluate_json(checklist_id, "[]")
     jsonapi.decode_json(checklist_id, "https://x/#a=%zz&&=&" + "&".join(f"{q.id}={q.options[-1].id}" for q in checklist.questions))
+    jsonapi.warm_what_if(checklist_id)  # issue 14: the snapshot keeps the outcomes it remembers
+    jsonapi.compare_json(checklist_id, "{}", json.dumps({q.id: q.options[0].id for q in checklist.questions}))
+    jsonapi.decode_compare_json(checklist_id, "#compare&a.x=%zz&b.y=1&z")
 for broken in (b"id = 'x", b"id = 'x'\\n[[questions]]\\nid = 1"):
     try:
         decision.parse_checklist(broken, "x.toml")

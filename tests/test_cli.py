@@ -92,3 +92,47 @@ def test_bad_input_exits_2_with_one_line(args: tuple[str, ...], names: str, list
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and names in lines[0] and lists in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- what would change the result, and compare (issue 14) -------------------------------------
+
+
+def test_evaluate_json_carries_what_if() -> None:
+    from decision.whatif import what_if
+
+    result = run("evaluate", "fine-tuning", "--format", "json", "--link", "#style=yes&examples=over-1000")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    checklist = __import__("decision").load_checklist("fine-tuning")
+    assert data["what_if"] == what_if(checklist, {"style": "yes", "examples": "over-1000"}).to_json()
+    assert list(data["what_if"]) == ["rag-and-fine-tuning", "fine-tuning", "rag"]
+    assert data["what_if"]["fine-tuning"] == [[["task", "yes"], ["prompting", "insufficient"]], [["metric", "yes"], ["prompting", "insufficient"]]]
+    assert data["what_if"]["rag"] == [[["knowledge", "stable"]], [["knowledge", "changing"]]]
+    assert "what_if_total" not in data and "what_if_unsearched" not in data
+
+
+def test_evaluate_text_says_what_would_change_the_result() -> None:
+    result = run("evaluate", "fine-tuning", "-a", "style=yes", "-a", "examples=over-1000")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.split("What would change the result:", 1)[1]
+    assert "Fine-tune a model [fine-tuning] would become the recommendation with 2 changes, if:" in text
+    assert "the task were strictly defined and good prompts had been measured and fell short  (task=yes, prompting=insufficient)" in text
+    assert "Add retrieval (RAG) [rag] would become the recommendation with 1 change, if:" in text
+    # a checklist without `if` phrases reads from its labels and titles
+    other = run("evaluate", "training-data", "-a", "quantity=under-100")
+    assert "you answered “" in other.stdout.split("What would change the result:", 1)[1]
+
+
+def test_compare_two_links_and_a_compare_link() -> None:
+    a, b = "#knowledge=none&style=yes&examples=over-1000&task=yes&metric=yes&prompting=insufficient", "knowledge=stable&style=no&examples=over-1000&task=yes&metric=yes&prompting=insufficient&bad=1"
+    result = run("compare", "fine-tuning", "--link", a, "--link", b, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["a"]["outcome"], data["b"]["outcome"]) == ("fine-tuning", "rag")
+    assert data["differences"] == data["decisive"] == ["knowledge", "style"] and data["a_to_b"] == [["knowledge", "style"]]
+    assert "warning: ignored 'b.bad=1' in the link (unknown-question)" in result.stderr
+    again = run("compare", "fine-tuning", "--link", "https://example.org/checklist/" + data["link"])
+    assert again.returncode == 0 and "Compare link: " + data["link"] in again.stdout
+    assert " * knowledge" in again.stdout
+    wrong = run("compare", "fine-tuning", "--link", a)
+    assert wrong.returncode == 2 and "compare needs two --link" in wrong.stderr

@@ -306,6 +306,8 @@ class Checklist {
     const kept = carried.path === location.pathname ? carried.fragments.get(this.id) : undefined;
     this.follow(location.hash, kept ?? "");
     this.placeResult();
+    this.bindWhatIf();
+    this.bindCompare();
     this.load();
   }
 
@@ -321,6 +323,10 @@ class Checklist {
   // address is navigation (null: keep the form as it is).
   follow(hash, keep) {
     addressKnown = location.href;
+    if (COMPARE_MARK.test(hash)) {
+      this.opened = null; // a compare link: read by bindCompare / compareStep, not as a share link
+      return;
+    }
     if (namesAnElement(hash)) {
       // navigation: answers, result and share link stay; the address gets them back after the
       // browser (or Material) has scrolled to the element
@@ -407,7 +413,11 @@ class Checklist {
     this.pending(+1);
     try {
       const result = await engine.request("evaluate", { checklist: this.id, answers: this.answers() });
-      if (sequence === this.sequence && this.root.isConnected) this.render(result);
+      if (sequence === this.sequence && this.root.isConnected) {
+        this.render(result);
+        this.whatIf(sequence);
+        this.compareStep(sequence);
+      }
     } catch (error) {
       if (sequence === this.sequence) this.showError("error-evaluate", error);
     } finally {
@@ -571,6 +581,7 @@ class Checklist {
         lines.push(`${"  ".repeat(depth)}- [${met}] ${li.querySelector("[data-title]").textContent.trim()}`);
       }
     }
+    lines.push(...this.whatIfText());
     lines.push("", `${this.message("text-link")}: ${this.link}`);
     const date = this.$("[data-date]");
     if (date.dateTime) lines.push(`${this.message("text-date")}: ${date.dateTime}`);
@@ -651,6 +662,278 @@ class Checklist {
     this.changed();
   }
 }
+
+// --- what would change the result (issue 14) ----------------------------------------------------
+// After each outcome, the worker works out the smallest changes of answers that give each other
+// outcome (ids only); this fills [data-what-if-items] with one [data-what-if=OUTCOME][data-changes=N]
+// per other outcome, holding one [data-change="QUESTION=OPTION"] per change in one of its smallest
+// sets, worded with the phrases rendered at build time ([data-what-if-words]).
+
+const WHAT_IF_TIMEOUT_MS = 60_000;
+// Asked for once the answers have rested this long (8 ms: longer than between the answers of `make bench`): while a reader (or `make bench`) answers in
+// quick succession, the worker works out only outcomes, and each outcome comes back at once.
+const WHAT_IF_DELAY_MS = 8;
+const WHAT_IF_SHOWN_SETS = 3; // more sets fold into a <details>
+
+Object.assign(Checklist.prototype, {
+  bindWhatIf() {
+    this.root.addEventListener("click", (event) => {
+      const link = event.target.closest("[data-what-if] a[data-to-question], [data-compare] a[data-to-question]");
+      if (!link) return;
+      event.preventDefault(); // to the question, without replacing the share link in the address bar
+      const fieldset = this.root.querySelector(`[data-question="${link.dataset.toQuestion}"]`);
+      fieldset?.scrollIntoView({ block: "center" });
+      (fieldset?.querySelector(`input[value="${CSS.escape(link.dataset.toOption ?? "")}"]`) ?? fieldset?.querySelector("input:checked") ?? fieldset?.querySelector("input"))?.focus();
+    });
+    // Printed, every folded list is open (and closed again after).
+    addEventListener("beforeprint", () => {
+      this.folded = [...this.root.querySelectorAll("[data-what-if] details:not([open])")];
+      this.folded.forEach((d) => (d.open = true));
+    });
+    addEventListener("afterprint", () => (this.folded ?? []).forEach((d) => (d.open = false)));
+  },
+
+  async whatIf(sequence) {
+    const list = this.$("[data-what-if-list]");
+    list.dataset.state = "working";
+    list.setAttribute("aria-busy", "true");
+    try {
+      await new Promise((resolve) => setTimeout(resolve, WHAT_IF_DELAY_MS));
+      if (sequence !== this.sequence) return;
+      const result = await engine.request("what-if", { checklist: this.id, answers: this.answers() }, WHAT_IF_TIMEOUT_MS);
+      if (result.superseded || sequence !== this.sequence || !this.root.isConnected) return;
+      const json = JSON.stringify(result);
+      if (json !== this.lastWhatIf) this.renderWhatIf(result); // unchanged: nothing to redraw
+      this.lastWhatIf = json;
+      list.dataset.state = "ready";
+      list.dataset.done = String(Number(list.dataset.done || 0) + 1); // how many were shown (make bench waits on it)
+    } catch {
+      if (sequence === this.sequence) list.dataset.state = "error";
+    } finally {
+      if (sequence === this.sequence) list.removeAttribute("aria-busy");
+    }
+  },
+
+  renderWhatIf(result) {
+    const items = this.$("[data-what-if-items]");
+    const words = this.$("[data-what-if-words]");
+    const make = (tag, attrs = {}, ...children) => {
+      const el = document.createElement(tag);
+      for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+      el.append(...children);
+      return el;
+    };
+    const seen = new Set();
+    const change = ([question, option]) => {
+      const key = `${question}=${option}`;
+      const phrase = words.querySelector(`[data-phrase="${CSS.escape(key)}"]`);
+      const attrs = seen.has(key) ? { "data-change-again": key } : { "data-change": key };
+      seen.add(key);
+      return make("span", { class: "checklist__change", ...attrs },
+        make("a", { href: phrase.dataset.questionLink, "data-to-question": question, "data-to-option": option }, phrase.textContent),
+        make("span", { class: "checklist__change-guide" }, " (", make("a", { href: phrase.dataset.guideLink }, this.message("whatif-guide")), ")"));
+    };
+    const joined = (set) => set.flatMap((c, i) => (i ? [` ${this.message("whatif-and")} `, change(c)] : [change(c)]));
+    const blocks = [];
+    for (const [outcome, sets] of Object.entries(result.what_if)) {
+      seen.clear();
+      const title = make("strong", {}, words.querySelector(`[data-what-if-title="${CSS.escape(outcome)}"]`).textContent);
+      const n = sets.length ? sets[0].length : 0;
+      const block = make("div", { class: "checklist__whatif-item", "data-what-if": outcome, "data-changes": String(n) });
+      if (result.unsearched.includes(outcome)) {
+        block.dataset.unsearched = "";
+        block.append(make("p", {}, title, ": ", this.message("whatif-unsearched")));
+      } else if (!n) {
+        block.append(make("p", {}, title, ": ", this.message("whatif-none")));
+      } else if (sets.length === 1) {
+        block.append(make("p", {}, title, ` ${this.message("whatif-becomes")} `, ...joined(sets[0]), "."));
+      } else if (n === 1 && sets.length <= WHAT_IF_SHOWN_SETS) {
+        const either = sets.flatMap(([c], i) => (i ? [`, ${this.message("whatif-or")} `, change(c)] : [change(c)]));
+        block.append(make("p", {}, title, ` ${this.message("whatif-becomes")} `, ...either, "."));
+      } else {
+        block.append(make("p", {}, title, ` ${this.message("whatif-with")} ${n} ${this.message("whatif-changes")}, ${this.message("whatif-any")}`));
+        const list = (some) => make("ul", { class: "checklist__whatif-sets" }, ...some.map((set) => make("li", {}, ...joined(set))));
+        block.append(list(sets.slice(0, WHAT_IF_SHOWN_SETS)));
+        if (sets.length > WHAT_IF_SHOWN_SETS) {
+          block.append(make("details", {}, make("summary", {}, sets.length - WHAT_IF_SHOWN_SETS === 1 ? this.message("whatif-more-way") : this.message("whatif-more-ways").replace("{n}", sets.length - WHAT_IF_SHOWN_SETS)), list(sets.slice(WHAT_IF_SHOWN_SETS))));
+        }
+        if (result.total[outcome] > sets.length) {
+          block.append(make("p", { class: "checklist__whatif-more" }, `${result.total[outcome] - sets.length} ${this.message("whatif-more-sets")}`));
+          const others = result.changes[outcome].filter(([q, o]) => !seen.has(`${q}=${o}`));
+          if (others.length) block.append(make("p", { class: "checklist__whatif-more" }, `${this.message("whatif-others")} `, ...others.flatMap((c, i) => (i ? [", ", change(c)] : [change(c)])), "."));
+        }
+      }
+      blocks.push(block);
+    }
+    items.replaceChildren(...blocks);
+    show(this.$("[data-what-if-list]"), true);
+  },
+
+  // For "Copy as text": the same sentences, the folded ones included.
+  whatIfText() {
+    const blocks = [...this.root.querySelectorAll("[data-what-if-list]:not([hidden]) [data-what-if]")];
+    if (!blocks.length) return [];
+    const lines = ["", `${this.message("text-whatif")}:`];
+    for (const block of blocks) {
+      const [intro, ...rest] = block.querySelectorAll(":scope > p, :scope li");
+      lines.push(`- ${intro.textContent.replace(/\s+/g, " ").trim()}`);
+      for (const item of rest) lines.push(`  ${item.matches("li") ? "- " : ""}${item.textContent.replace(/\s+/g, " ").trim()}`);
+    }
+    return lines;
+  },
+});
+
+// --- two assessments compared (issue 14) ---------------------------------------------------------
+// A compare link's fragment is `compare&a.QUESTION=OPTION&…&b.QUESTION=OPTION…` (decision/compare.py
+// reads it; the page only spots the mark). A is the form's answers, B the other link's; while
+// comparing, the address carries both, and the form edits A.
+
+const COMPARE_MARK = /^#?compare(?:[&;]|$)/;
+
+function compareLink(a, b) {
+  const side = (name, answers) => Object.entries(answers).map(([q, o]) => `${name}.${encodeURIComponent(q)}=${encodeURIComponent(o)}`);
+  const url = new URL(location.href);
+  url.hash = ["compare", ...side("a", a), ...side("b", b)].join("&");
+  return url.href;
+}
+
+const plainUpdateLink = Checklist.prototype.updateLink;
+
+Object.assign(Checklist.prototype, {
+  bindCompare() {
+    this.comparing = false;
+    this.compareB = null;
+    if (COMPARE_MARK.test(location.hash)) {
+      this.comparing = true;
+      this.compareOpened = location.hash;
+      show(this.$("[data-compare]"), true);
+    }
+    this.root.addEventListener("click", (event) => {
+      const action = event.target.closest("[data-action]")?.dataset.action;
+      if (action === "copy-compare") this.copy(this.compareHref, "copied-compare");
+      else if (action === "stop-compare") this.stopCompare();
+    });
+    this.$("[data-compare-form]").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.compareWith(this.$("[data-compare-input]").value.trim());
+    });
+    addEventListener("popstate", () => {
+      if (!this.root.isConnected) return;
+      if (COMPARE_MARK.test(location.hash) && !this.comparing) {
+        Object.assign(this, { comparing: true, compareB: null, compareOpened: location.hash });
+        show(this.$("[data-compare]"), true);
+        if (this.root.dataset.state === "ready") this.compareStep(this.sequence);
+      } else if (!COMPARE_MARK.test(location.hash) && this.comparing) {
+        this.stopCompare();
+      }
+    });
+  },
+
+  updateLink() {
+    if (!this.comparing) return plainUpdateLink.call(this);
+    this.link = shareLink(this.answers()); // "Copy link" still copies A's own share link
+    const shown = this.$("[data-share-link]");
+    update(shown, "href", this.link);
+    update(shown, "textContent", this.link);
+    if (this.compareB === null) return; // the compare link is read once the engine is up
+    this.compareHref = compareLink(this.answers(), this.compareB);
+    writeAddress(this.compareHref);
+    const link = this.$("[data-compare-link]");
+    update(link, "href", this.compareHref);
+    update(link, "textContent", this.compareHref);
+  },
+
+  async compareWith(link) {
+    const status = this.$("[data-compare-summary]");
+    if (this.root.dataset.state !== "ready" || !link) return;
+    let a = this.answers(), b, dropped;
+    if (COMPARE_MARK.test(link.slice(link.indexOf("#") + 1)) || COMPARE_MARK.test(link)) {
+      ({ a, b, dropped } = await engine.request("decode-compare", { checklist: this.id, link: link.includes("#") ? link.slice(link.indexOf("#")) : link }));
+    } else {
+      ({ answers: b, dropped } = await engine.request("decode", { checklist: this.id, link }));
+    }
+    if (!Object.keys(b).length && dropped.length) {
+      this.$("[data-copied]").textContent = this.message("compare-bad-link");
+      return;
+    }
+    Object.assign(this, { comparing: true, compareB: b });
+    this.setAnswers(a);
+    this.showCompareDropped(dropped);
+    show(this.$("[data-compare]"), true);
+    history.pushState(history.state, "", compareLink(a, b));
+    this.changed();
+    status.textContent = "";
+    this.$("[data-compare]").scrollIntoView({ block: "start" });
+    this.$("[data-compare]").focus({ preventScroll: true });
+  },
+
+  stopCompare() {
+    Object.assign(this, { comparing: false, compareB: null });
+    show(this.$("[data-compare]"), false);
+    this.showCompareDropped([]);
+    this.updateLink();
+  },
+
+  showCompareDropped(dropped) {
+    show(this.$("[data-compare-dropped]"), dropped.length > 0);
+    this.$("[data-compare-dropped-parts]").textContent = dropped.map((d) => `“${d.part}”`).join(", ");
+  },
+
+  async compareStep(sequence) {
+    if (!this.comparing) return;
+    this.pending(+1);
+    try {
+      if (this.compareB === null) {
+        const decoded = await engine.request("decode-compare", { checklist: this.id, link: this.compareOpened });
+        this.compareB = decoded.b;
+        this.showCompareDropped(decoded.dropped);
+        this.setAnswers(decoded.a);
+        this.changed(); // evaluates A, which comes back here
+        return;
+      }
+      const result = await engine.request("compare", { checklist: this.id, a: this.answers(), b: this.compareB });
+      if (sequence === this.sequence && this.comparing && this.root.isConnected) this.renderCompare(result);
+    } catch (error) {
+      if (sequence === this.sequence) this.showError("error-evaluate", error);
+    } finally {
+      this.pending(-1);
+    }
+  },
+
+  renderCompare(result) {
+    const label = (q, o) => this.form.querySelector(`input[name="${CSS.escape(q)}"][value="${CSS.escape(o)}"]`)?.closest("label").textContent.trim() ?? o;
+    const title = (o) => this.$(`[data-what-if-title="${CSS.escape(o)}"]`)?.textContent ?? o;
+    const caveat = (c) => this.$(`[data-caveat="${CSS.escape(c)}"] .admonition-title`)?.textContent ?? c;
+    for (const row of this.root.querySelectorAll("[data-compare-question]")) {
+      const q = row.dataset.compareQuestion;
+      for (const [side, assessment] of [["a", result.a], ["b", result.b]]) {
+        const o = assessment.answers[q];
+        update(row.querySelector(`[data-side=${side}]`), "textContent", o ? label(q, o) : this.message("compare-unanswered"));
+      }
+      const differs = result.differences.includes(q);
+      const decisive = result.decisive.includes(q);
+      update(row.dataset, "differs", String(differs));
+      update(row.dataset, "decisive", String(decisive));
+      update(row.querySelector("[data-compare-mark]"), "textContent", decisive ? this.message("compare-decisive") : differs ? this.message("compare-differs") : "");
+    }
+    const outcomeRow = this.$("[data-compare-outcome]");
+    const caveatRow = this.$("[data-compare-caveats]");
+    for (const [side, assessment] of [["a", result.a], ["b", result.b]]) {
+      const cell = outcomeRow.querySelector(`[data-side=${side}]`);
+      cell.dataset.outcomeId = assessment.outcome;
+      update(cell, "textContent", title(assessment.outcome) + (assessment.provisional ? ` (${this.message("compare-provisional")})` : ""));
+      const names = assessment.caveats.map(caveat);
+      update(caveatRow.querySelector(`[data-side=${side}]`), "textContent", names.length ? names.join("; ") : this.message("compare-no-caveats"));
+    }
+    const same = result.a.outcome === result.b.outcome;
+    update(outcomeRow.dataset, "differs", String(!same));
+    update(outcomeRow.querySelector("[data-compare-mark]"), "textContent", same ? "" : this.message("compare-differs"));
+    const count = result.differences.length ? `${result.differences.length} ${this.message("compare-count")}.` : this.message("compare-none");
+    const hinge = result.decisive.map((q) => this.$(`[data-compare-question="${CSS.escape(q)}"] th a`).textContent.trim()).join(", ");
+    update(this.$("[data-compare-summary]"), "textContent", same ? `${this.message("compare-same")} ${count}` : `${this.message("compare-differ")} ${hinge}. ${count}`);
+    this.updateLink();
+  },
+});
 
 // --- wiring: Material's instant navigation emits document$ after every page swap -------------
 
