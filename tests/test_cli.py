@@ -57,9 +57,11 @@ def test_the_json_fields_are_the_documented_ones() -> None:
     from decision.engine import AnswerTestDict, AssessmentDict
 
     data = json.loads(run("evaluate", "training-data", "--format", "json", "-a", "rights=unclear").stdout)
-    assert set(data) == set(AssessmentDict.__annotations__) | {"link"}
+    # the assessment's fields, the share link, and what would change the result (issue 14)
+    assert set(data) == set(AssessmentDict.__annotations__) | {"link", "what_if"}
     readme = (ROOT / "README.md").read_text()
-    for key in [*data, *AnswerTestDict.__annotations__]:
+    assert '"what_if"' in readme and "`what_if_total`" in readme
+    for key in [*(k for k in data if k != "what_if"), *AnswerTestDict.__annotations__]:
         assert f"`{key}`" in (AssessmentDict.__doc__ or "") + (AnswerTestDict.__doc__ or "") and f"`{key}`" in readme, key
     assert data["caveat_reasons"]["licensing"]["tests"] == [{"question": "rights", "options": ["unclear", "no"], "met": True}]
 
