@@ -40,6 +40,7 @@ def test_a_slow_link_loads_and_a_stall_resumes_where_it_stopped(browser: Any, si
             page.on("pageerror", lambda error: errors.append(str(error)))
             started = time.monotonic()
             page.goto(server.url + f"checklist/#{LINK}", wait_until="commit")
+            page.wait_for_selector("[data-checklist] [data-progress-bytes]", state="attached")
             samples = []
             while (sample := page.evaluate(STATE))["state"] != "error":
                 samples.append(sample)
@@ -137,6 +138,6 @@ def test_a_damaged_stored_snapshot_is_replaced(context: Any, server: Any, site: 
     again.goto(server.url + f"checklist/#{LINK}")
     wait_ready(again)
     settle(again)
-    assert again.get_attribute("[data-checklist]", "data-boot") == "snapshot"
+    assert again.get_attribute("[data-checklist]", "data-boot") == "snapshot", again.get_attribute("[data-checklist]", "data-restore-problem")
     assert shown(again) == expected(ANSWERS)
     assert problems == []

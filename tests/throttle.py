@@ -108,7 +108,10 @@ class _SlowHandler(_Handler):
                 self.released.wait()  # a dead connection: nothing more, nothing closed
                 return
             self.link.send(len(chunk))
-            outputfile.write(chunk)
+            try:
+                outputfile.write(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                return  # the browser gave up on this request
             self.transfer.sent += len(chunk)
 
 

@@ -49,6 +49,7 @@ async function attempt({ runtime, wheel, stdlib, snapshot, checklist }) {
   if (restored) setTimeout(() => rehearse(api, checklist), REHEARSE_AFTER_MS);
   return {
     boot: restored ? "snapshot" : "fresh",
+    restoreProblem,
     timings,
     evaluate: (id, answers) => JSON.parse(api.evaluate_json(id, JSON.stringify(answers))),
     decode: (id, link) => JSON.parse(api.decode_json(id, link)),
@@ -79,7 +80,9 @@ async function cachedSnapshot(snapshot) {
 
 // Restores the snapshot; null when there is none or it fails, and a damaged entry (half-written,
 // foreign, or one Pyodide cannot restore) is removed, so that the page stores a good one again.
+let restoreProblem = null; // why a stored snapshot was not restored (tests show it)
 async function restore(loadPyodide, options, response, url) {
+  restoreProblem = response ? null : "none stored";
   if (!response) return null;
   let timer;
   let damaged = false;
@@ -89,6 +92,7 @@ async function restore(loadPyodide, options, response, url) {
     const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("restore timed out")), RESTORE_TIMEOUT_MS)));
     return await Promise.race([guarded(loadPyodide({ ...options, _loadSnapshot: memory })), timeout]);
   } catch (error) {
+    restoreProblem = damaged ? "damaged" : error.message;
     // Not for a slow restore, nor when the page's "Try again" cut the runtime's download short.
     if (damaged || (error.message !== "restore timed out" && !resuming)) await forgetSnapshot(url);
     return null;
@@ -105,20 +109,19 @@ async function forgetSnapshot(url) {
   }
 }
 
-// Puts the snapshot into Cache Storage (and drops older ones) once its bytes are checked: a host
-// may answer a missing file with a page of its own and status 200, or the transfer may break.
-// The page asks for this at idle after a first visit (keepSnapshot in checklist.mjs).
-async function keepSnapshot(url) {
-  const cache = await caches.open(SNAPSHOT_CACHE);
-  if (!(await cache.match(url))) {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`${url} answered ${response.status} ${response.statusText}`);
-    const buffer = await response.arrayBuffer();
-    unsparse(buffer, { check: true });
-    await cache.put(url, new Response(buffer, { headers: { "Content-Type": "application/octet-stream" } }));
+// Checks a snapshot the page has just stored (keepSnapshot in checklist.mjs), and removes it when
+// it is not a whole sparse snapshot: a host may answer a missing file with a page of its own and
+// status 200, or the transfer may break. Answers {good}.
+async function checkSnapshot(url) {
+  const response = await (await caches.open(SNAPSHOT_CACHE)).match(url);
+  if (!response) return { good: false };
+  try {
+    unsparse(await response.arrayBuffer(), { check: true });
+    return { good: true };
+  } catch {
+    await forgetSnapshot(url);
+    return { good: false };
   }
-  for (const request of await cache.keys()) if (request.url !== url) await cache.delete(request);
-  return { kept: url };
 }
 
 // The snapshot is stored sparse, without the zero pages of Pyodide's memory (about half of its
@@ -391,13 +394,13 @@ self.addEventListener("message", async ({ data }) => {
     if (type === "init") {
       engine ??= boot(data);
       const started = await engine;
-      post({ type: "result", id, result: { boot: started.boot, timings: started.timings } });
+      post({ type: "result", id, result: { boot: started.boot, restoreProblem: started.restoreProblem, timings: started.timings } });
     } else if (type === "evaluate") {
       post({ type: "result", id, result: (await engine).evaluate(data.checklist, data.answers) });
     } else if (type === "resume") {
       post({ type: "result", id, result: resume() });
-    } else if (type === "keep-snapshot") {
-      post({ type: "result", id, result: await keepSnapshot(data.url) });
+    } else if (type === "check-snapshot") {
+      post({ type: "result", id, result: await checkSnapshot(data.url) });
     } else if (type === "decode") {
       post({ type: "result", id, result: (await engine).decode(data.checklist, data.link) });
     } else {

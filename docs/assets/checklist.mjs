@@ -12,6 +12,7 @@
 // A test may shorten the stall: window.__checklistStallSeconds, set before this module runs.
 const STALL_MS = (Number(window.__checklistStallSeconds) || 30) * 1000;
 const QUIET_MS = 90_000;
+const SNAPSHOT_CACHE = "checklist-engine-snapshots"; // the worker reads it (checklist-worker.mjs)
 const REQUEST_TIMEOUT_MS = 15_000;
 
 // --- the engine: one worker per browsing session, reused across instant navigation -----------
@@ -163,8 +164,15 @@ let snapshotKept = false;
 function keepSnapshot(url) {
   if (snapshotKept || !self.caches || navigator.connection?.saveData) return;
   snapshotKept = true;
-  // The worker fetches it, checks its bytes and stores it (keepSnapshot in checklist-worker.mjs).
-  const keep = () => engine.request("keep-snapshot", { url }, null);
+  const keep = async () => {
+    const cache = await caches.open(SNAPSHOT_CACHE);
+    if (!(await cache.match(url))) {
+      await cache.add(url);
+      const { good } = await engine.request("check-snapshot", { url }, null); // the worker removes a damaged one
+      document.documentElement.dataset.checklistSnapshot = good ? "kept" : "refused"; // for tests
+    }
+    for (const request of await cache.keys()) if (request.url !== url) await cache.delete(request);
+  };
   (self.requestIdleCallback ?? setTimeout)(() => keep().catch(() => (snapshotKept = false)));
 }
 
@@ -295,6 +303,7 @@ class Checklist {
       const started = await engine.start(engineOptions(this.root));
       if (attempt !== this.attempt) return;
       this.root.dataset.boot = started.boot;
+      if (started.restoreProblem) this.root.dataset.restoreProblem = started.restoreProblem; // why not "snapshot"
       this.root.dataset.timings = JSON.stringify(started.timings);
       if (!this.root.isConnected) return;
       const decoded = await engine.request("decode", { checklist: this.id, link: this.openedWith });
