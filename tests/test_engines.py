@@ -131,7 +131,7 @@ SEEN = """return {
   answers: Object.fromEntries([...document.querySelectorAll('[data-checklist] input[type=radio]:checked')].map((e) => [e.name, e.value])),
   outcome: document.querySelector('[data-outcome]:not([hidden])')?.dataset.outcome ?? null,
   boot: document.querySelector('[data-checklist]')?.dataset.boot ?? null,
-  dropped: !document.querySelector('[data-dropped]').hidden,
+  dropped: document.querySelector('[data-dropped]')?.hidden === false,
   hash: location.hash,
 };"""
 ERRORS = """if (!window.__smokeErrors) { window.__smokeErrors = [];
@@ -142,9 +142,12 @@ return window.__smokeErrors;"""
 
 def _open(driver: Any, url: str, errors: list[str]) -> int:
     """Opens `url` and waits until the checklist is ready and settled: ms until ready."""
+    driver.get("about:blank")  # a new document even when only the fragment differs
+    _until(driver, "return location.href === 'about:blank'")
+    driver.execute_script("window.__smokeLeft = true")
     started = time.monotonic()
     driver.get(url)
-    _until(driver, READY)
+    _until(driver, "return !window.__smokeLeft && (() => { " + READY + " })()")
     ready_ms = round((time.monotonic() - started) * 1000)
     _until(driver, SETTLED)
     errors.extend(driver.execute_script(ERRORS))  # listening from here on; earlier errors show in the result
@@ -215,7 +218,9 @@ def run_webkit(server: Any, workdir: Path) -> dict[str, Any]:
                 _open(fresh, plan["url"] + "checklist/#" + LONG_LINK, errors)
                 before = seen(fresh)
                 assert before["outcome"] == plan["long_outcome"], before
-                fresh.find_element(By.CSS_SELECTOR, TOC_LINK).click()
+                shown = [link for link in fresh.find_elements(By.CSS_SELECTOR, TOC_LINK) if link.is_displayed()]
+                assert shown, f"no visible {TOC_LINK}"
+                shown[0].click()
                 time.sleep(0.5)
                 _until(fresh, SETTLED, 10)
                 after = seen(fresh)

@@ -19,7 +19,7 @@ const SEEN = `(() => ({
   answers: Object.fromEntries([...document.querySelectorAll('[data-checklist] input[type=radio]:checked')].map((e) => [e.name, e.value])),
   outcome: document.querySelector('[data-outcome]:not([hidden])')?.dataset.outcome ?? null,
   boot: document.querySelector('[data-checklist]')?.dataset.boot ?? null,
-  dropped: !document.querySelector('[data-dropped]').hidden,
+  dropped: document.querySelector('[data-dropped]')?.hidden === false,
   hash: location.hash,
 }))()`;
 
