@@ -284,7 +284,7 @@ def test_a_returning_reader_restores_the_engine_from_a_snapshot(context: Any, se
     first.close()
     again = context.new_page()
     open_checklist(again, server, "knowledge=stable&style=yes&format=yes&examples=over-1000&task=yes&metric=yes&prompting=not-tried&maintenance=no")
-    assert again.get_attribute("[data-checklist]", "data-boot") == "snapshot"
+    assert again.get_attribute("[data-checklist]", "data-boot") == "snapshot", again.get_attribute("[data-checklist]", "data-restore-problem")
     assert shown(again) == ("rag-and-fine-tuning", ["maintenance", "baseline"])
     answer(again, {"knowledge": "none"})
     settle(again)
@@ -292,10 +292,13 @@ def test_a_returning_reader_restores_the_engine_from_a_snapshot(context: Any, se
 
 
 def test_a_broken_snapshot_falls_back_to_a_normal_boot(context: Any, server: Any) -> None:
+    # A host that answers with something else (status 200): it is not kept (see also test_loading.py).
     page = context.new_page()
-    page.route("**/engine.snapshot", lambda route: route.fulfill(status=200, body=b"\x00" * 4096 + b"not a snapshot"))
+    fetched: list[str] = []
+    page.route("**/engine.snapshot", lambda route: (fetched.append(route.request.url), route.fulfill(status=200, body=b"\x00" * 4096 + b"not a snapshot")))
     open_checklist(page, server)
-    page.wait_for_function("() => caches.open('checklist-engine-snapshots').then(c => c.keys()).then(k => k.length === 1)", timeout=30_000)
+    page.wait_for_selector("html[data-checklist-snapshot=refused]", state="attached", timeout=30_000)
+    assert fetched and page.evaluate("caches.open('checklist-engine-snapshots').then(c => c.keys()).then(k => k.length)") == 0
     page.close()
     again = context.new_page()
     open_checklist(again, server, "knowledge=changing")

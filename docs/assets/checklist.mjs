@@ -2,7 +2,16 @@
 // and asks the worker (Python, in Pyodide) for a result. All words shown come from the page,
 // rendered at build time; the worker returns ids. Nothing from the URL is ever parsed as HTML.
 
-const LOAD_TIMEOUT_MS = 90_000;
+// Loading gives up on a stall, not on total time: on a slow link the runtime (13 MB from a host
+// that does not compress) takes minutes, and that is fine while bytes arrive. STALL_MS without a
+// byte, while files are still arriving: long enough to ride out a phone's hand-over between cells
+// or a few TCP retransmissions (their timeouts double from 1 s: 1+2+4+8+16 s), short enough that
+// a reader is not left watching a frozen bar; the worker keeps what arrived, and "Try again"
+// fetches only the rest. QUIET_MS without any word from the worker once nothing is arriving
+// (the interpreter starting: seconds, on the slowest devices tens of seconds).
+// A test may shorten the stall: window.__checklistStallSeconds, set before this module runs.
+const STALL_MS = (Number(window.__checklistStallSeconds) || 30) * 1000;
+const QUIET_MS = 90_000;
 const SNAPSHOT_CACHE = "checklist-engine-snapshots"; // the worker reads it (checklist-worker.mjs)
 const REQUEST_TIMEOUT_MS = 15_000;
 
@@ -16,11 +25,45 @@ class Engine {
     this.nextId = 1;
     this.listeners = new Set();
     this.stage = null; // the latest loading stage, for a page that binds after the start
+    this.bytes = null; // {received, total, pending}: the engine's files so far
+    this.watchdog = null;
+    this.stalled = false;
   }
 
   listen(listener) {
     this.listeners.add(listener);
-    if (this.stage) listener(this.stage);
+    if (this.stage) listener(this.stalled ? "stalled" : this.stage, this.bytes);
+  }
+
+  // Called on every word from the worker while it loads: gives up on silence, not on total time.
+  watch() {
+    clearTimeout(this.watchdog);
+    const init = this.pending.get(this.initId);
+    if (!init) return;
+    const arriving = !this.bytes || this.bytes.pending > 0;
+    this.watchdog = setTimeout(() => {
+      if (arriving) {
+        this.stalled = true; // the worker keeps receiving if bytes come again; `resume` asks for the rest
+        this.listeners.forEach((listener) => listener("stalled", this.bytes));
+      } else {
+        this.pending.delete(init.id);
+        init.reject(Object.assign(new Error(`no answer for ${QUIET_MS / 1000} s`), { kind: "timeout" }));
+      }
+    }, arriving ? STALL_MS : QUIET_MS);
+  }
+
+  // After a stall: asks the worker to fetch the rest of what stopped arriving. False when there
+  // is no such transfer (then only a new worker helps).
+  async resume() {
+    if (!this.worker || !this.stalled) return false;
+    this.stalled = false;
+    this.watch();
+    try {
+      const { resumed } = await this.request("resume", {});
+      return resumed > 0;
+    } catch {
+      return false;
+    }
   }
 
   start({ worker, runtime, wheel, stdlib, snapshot, checklist }) {
@@ -30,7 +73,8 @@ class Engine {
     if (early?.messages && early.worker) {
       this.worker = early.worker;
       this.attach();
-      this.ready = this.expect(0, LOAD_TIMEOUT_MS, "timeout");
+      this.initId = 0;
+      this.ready = this.expect(0, null);
       const [messages, errors] = [early.messages, early.errors];
       early.messages = early.errors = early.worker = null;
       messages.forEach((message) => this.receive(message));
@@ -38,9 +82,11 @@ class Engine {
     } else {
       this.worker = new Worker(worker, { type: "module" });
       this.attach();
-      this.ready = this.request("init", { runtime, wheel, stdlib, snapshot, checklist }, LOAD_TIMEOUT_MS, "timeout");
+      this.initId = this.nextId;
+      this.ready = this.request("init", { runtime, wheel, stdlib, snapshot, checklist }, null);
     }
-    this.ready.catch(() => this.stop());
+    this.watch();
+    this.ready.then(() => clearTimeout(this.watchdog), () => this.stop());
     return this.ready;
   }
 
@@ -53,7 +99,9 @@ class Engine {
   }
 
   stop() {
-    this.stage = null;
+    this.stage = this.bytes = null;
+    this.stalled = false;
+    clearTimeout(this.watchdog);
     this.fail(new Error("the engine was stopped"));
     this.worker?.terminate();
     this.worker = null;
@@ -67,21 +115,24 @@ class Engine {
     return answer;
   }
 
-  // A promise of the reply to request `id`, rejected after `timeout` ms.
+  // A promise of the reply to request `id`, rejected after `timeout` ms (null: no time limit).
   expect(id, timeout, timeoutKind) {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = timeout === null ? null : setTimeout(() => {
         this.pending.delete(id);
         reject(Object.assign(new Error(`no answer after ${timeout / 1000} s`), { kind: timeoutKind }));
       }, timeout);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { id, resolve, reject, timer });
     });
   }
 
   receive(message) {
     if (message.type === "progress") {
       this.stage = message.stage;
-      this.listeners.forEach((listener) => listener(message.stage));
+      if (message.received !== undefined) this.bytes = { received: message.received, total: message.total, pending: message.pending };
+      this.stalled = false;
+      this.watch();
+      this.listeners.forEach((listener) => listener(message.stage, this.bytes));
       return;
     }
     const entry = this.pending.get(message.id);
@@ -115,7 +166,11 @@ function keepSnapshot(url) {
   snapshotKept = true;
   const keep = async () => {
     const cache = await caches.open(SNAPSHOT_CACHE);
-    if (!(await cache.match(url))) await cache.add(url);
+    if (!(await cache.match(url))) {
+      await cache.add(url);
+      const { good } = await engine.request("check-snapshot", { url }, null); // the worker removes a damaged one
+      document.documentElement.dataset.checklistSnapshot = good ? "kept" : "refused"; // for tests
+    }
     for (const request of await cache.keys()) if (request.url !== url) await cache.delete(request);
   };
   (self.requestIdleCallback ?? setTimeout)(() => keep().catch(() => (snapshotKept = false)));
@@ -373,20 +428,22 @@ class Checklist {
   }
 
   async load() {
+    const attempt = (this.attempt = (this.attempt ?? 0) + 1); // a retry's load supersedes this one
     this.setState("loading");
     this.$("[data-alert]").hidden = true;
-    const progress = (stage) => {
-      const steps = ["loading-runtime", "loading-engine", "starting-engine"];
-      this.$("[data-progress]").value = steps.indexOf(stage) + 1;
-      this.status.textContent = this.message(stage);
-      this.$("[data-working-progress]").value = steps.indexOf(stage) + 1;
-      this.$("[data-working-step]").textContent = this.message(stage);
+    const progress = (stage, bytes) => {
+      if (attempt !== this.attempt) return;
+      if (stage === "stalled") return this.showError("error-stalled");
+      if (this.root.dataset.state === "error") this.resumed(); // bytes arrive again
+      this.showProgress(stage, bytes);
     };
     this.showWorking(this.arrivedWithAnswers());
     engine.listen(progress);
     try {
       const started = await engine.start(engineOptions(this.root));
+      if (attempt !== this.attempt) return;
       this.root.dataset.boot = started.boot;
+      if (started.restoreProblem) this.root.dataset.restoreProblem = started.restoreProblem; // why not "snapshot"
       this.root.dataset.timings = JSON.stringify(started.timings);
       if (!this.root.isConnected) return;
       if (this.opened !== null) await this.decodeOpened();
@@ -396,10 +453,42 @@ class Checklist {
       await this.evaluate();
       keepSnapshot(engineOptions(this.root).snapshot);
     } catch (error) {
-      this.showError(error.kind === "timeout" ? "error-timeout" : "error-load", error);
+      if (attempt === this.attempt) this.showError(error.kind === "timeout" ? "error-timeout" : "error-load", error);
     } finally {
       engine.listeners.delete(progress);
     }
+  }
+
+  // The bar moves with the bytes of the engine's files while they arrive (when the host announces
+  // their size), then a step per stage. The live status region changes only with the stage (a
+  // screen reader would otherwise read every count); the count is shown beside it.
+  showProgress(stage, bytes) {
+    const steps = ["loading-runtime", "loading-engine", "starting-engine"];
+    const step = steps.indexOf(stage);
+    const bar = this.$("[data-progress]");
+    const fraction = step === 0 && bytes?.total ? Math.min(1, bytes.received / bytes.total) : 1;
+    update(bar, "value", step + fraction);
+    update(this.status, "textContent", this.message(stage));
+    update(this.$("[data-working-progress]"), "value", step + fraction); // where the result will be
+    update(this.$("[data-working-step]"), "textContent", this.message(stage));
+    const counted = this.$("[data-progress-bytes]");
+    if (!counted) return;
+    const mb = (n) => (n / 1e6).toFixed(1);
+    const text = step !== 0 || !bytes?.received ? "" : (bytes.total ? this.message("bytes-of") : this.message("bytes")).replace("{received}", mb(bytes.received)).replace("{total}", mb(bytes.total ?? 0));
+    update(counted, "textContent", text);
+  }
+
+  // Bytes arrive again after a stall (by themselves, or after "Try again").
+  resumed() {
+    this.setState("loading");
+    this.$("[data-alert]").hidden = true;
+    this.showWorking(this.arrivedWithAnswers());
+  }
+
+  async retry() {
+    if (await engine.resume()) return this.resumed(); // the worker fetches the rest of what stopped
+    engine.stop();
+    this.load();
   }
 
   changed() {
@@ -498,7 +587,7 @@ class Checklist {
     this.$("[data-dropped-parts]").textContent = dropped.map((d) => `“${d.part}”`).join(", ");
   }
 
-  showError(key, error) {
+  showError(key, error = null) {
     this.setState("error");
     show(this.$("[data-working]"), false);
     const detail = error?.message ? ` (${error.python ? error.python + ": " : ""}${error.message})` : "";
@@ -540,8 +629,7 @@ class Checklist {
     } else if (action === "copy-text") {
       this.copy(this.summary(), "copied-text");
     } else if (action === "retry") {
-      engine.stop();
-      this.load();
+      this.retry();
     }
   }
 
