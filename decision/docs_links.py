@@ -33,6 +33,8 @@ def guide_links(checklist: Checklist) -> Iterator[tuple[str, str]]:
                         ("outcomes", checklist.outcomes), ("caveats", checklist.caveats)):  # fmt: skip
         for index, item in enumerate(items):
             yield f"{table_key(kind, index, item.id)}.guide", item.guide
+            if getattr(item, "also", ""):
+                yield f"{table_key(kind, index, item.id)}.also", item.also
 
 
 def guide_problems(

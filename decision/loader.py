@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any as AnyValue
@@ -121,10 +122,10 @@ class _Reader:
         seen.setdefault(value, path)
         return value
 
-    def _guide(self, raw: Mapping[str, AnyValue], path: str) -> str:
-        value = self._text(raw, "guide", path)
+    def _guide(self, raw: Mapping[str, AnyValue], path: str, key: str = "guide", required: bool = True) -> str:
+        value = self._text(raw, key, path, required=required)
         if value and not _GUIDE.match(value):
-            self.problem(_join(path, "guide"), f"{value!r} must be a docs page path like 'learn/rag.md' or 'learn/rag.md#anchor'")
+            self.problem(_join(path, key), f"{value!r} must be a docs page path like 'learn/rag.md' or 'learn/rag.md#anchor'")
         return value
 
     def _tables(
@@ -217,7 +218,14 @@ class _Reader:
         if tone not in TONES:
             self.problem(_join(path, "tone"), f"unknown tone {tone!r}{_suggest(str(tone), TONES)}")
             tone = DEFAULT_TONE
-        return Outcome(str(raw.get("id", "")), self._text(raw, "title", path), self._text(raw, "summary", path), self._guide(raw, path), when, tone)
+        also = self._guide(raw, path, "also", required=False)
+        also_text = self._text(raw, "also_text", path, required=False)
+        if also and not also_text:
+            self.problem(_join(path, "also_text"), "is missing: the words of the 'also' link (e.g. 'Where you can fine-tune today')")
+        elif also_text and not also:
+            self.problem(_join(path, "also"), "is missing: 'also_text' names a link, 'also' is the page it leads to")
+        outcome = Outcome(str(raw.get("id", "")), self._text(raw, "title", path), self._text(raw, "summary", path), self._guide(raw, path), when, tone)
+        return replace(outcome, also=also, also_text=also_text) if also else outcome
 
     def _condition(self, raw: Mapping[str, AnyValue], key: str, path: str) -> Condition:
         path = _join(path, key)

@@ -108,6 +108,9 @@ class Outcome:
     guide: str
     when: Condition | None
     tone: str = "info"
+    also: str = ""
+    """Optional: a second docs page to read with this result (`also_text` is its link's words)."""
+    also_text: str = ""
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,8 @@ TABLES: dict[str, Table] = {
             Field("title", "text", "The result's title."),
             Field("summary", "text", "What the result means (Markdown)."),
             _guide("outcome"),
+            Field("also", "page", "Optional: a second page to read with this result, where to act on it: 'where-to-fine-tune.md' or 'page.md#anchor'. Needs 'also_text'. The site build checks that the page and the anchor exist.", required=False),
+            Field("also_text", "optional-text", "The words of the 'also' link, e.g. 'Where you can fine-tune today'. Needed with 'also', and only with it.", required=False),
             Field("when", "condition", _WHEN + " Required on every outcome but the last; the last is the default and has none.", required=False),
             Field("tone", "tone", "How the result is presented: 'success' (good news: go ahead), 'info' (neutral; the default) or 'warning' (stop and fix something first). The page shows it as a word and an icon, not by colour alone.", required=False),
         )),

@@ -130,3 +130,23 @@ def test_every_shipped_checklist_is_valid(checklist_id: str) -> None:
 def test_unknown_checklist_lists_the_valid_ones() -> None:
     with pytest.raises(decision.UnknownChecklistError, match=f"; valid: {', '.join(decision.checklist_ids())}$"):
         decision.load_checklist("nope")
+
+
+@pytest.mark.parametrize(
+    ("added", "message"),
+    [
+        ('also = "guidance/next.md"', "outcomes[1] (wait).also_text: is missing: the words of the 'also' link (e.g. 'Where you can fine-tune today')"),
+        ('also_text = "Next"', "outcomes[1] (wait).also: is missing: 'also_text' names a link, 'also' is the page it leads to"),
+        ('also = "next"\nalso_text = "Next"', "outcomes[1] (wait).also: 'next' must be a docs page path like 'learn/rag.md' or 'learn/rag.md#anchor'"),
+    ],
+)
+def test_an_also_link_needs_its_page_and_its_words(added: str, message: str) -> None:
+    # issue 13: an outcome may point to a second page (the fine-tuning outcomes to where-to-fine-tune/)
+    with pytest.raises(decision.DefinitionError) as raised:
+        decision.parse_checklist(VALID.replace('guide = "guidance/wait.md"', f'guide = "guidance/wait.md"\n{added}'), SOURCE)
+    assert str(raised.value) == f"{SOURCE}: {message}"
+
+
+def test_an_also_link_is_read() -> None:
+    checklist = decision.parse_checklist(VALID.replace('guide = "guidance/wait.md"', 'guide = "guidance/wait.md"\nalso = "guidance/next.md#now"\nalso_text = "Next"'), SOURCE)
+    assert [(o.also, o.also_text) for o in checklist.outcomes] == [("", ""), ("guidance/next.md#now", "Next")]

@@ -199,3 +199,13 @@ def test_shipped_snapshot_is_sparse(site: Path) -> None:
     snapshot = next(site.glob("assets/snapshots/*/engine.snapshot")).read_bytes()
     assert snapshot.startswith(SPARSE_MAGIC)
     assert len(snapshot) < 0.6 * len(unsparse(snapshot))  # Pyodide's memory is about half zero pages
+
+
+def test_the_fine_tuning_outcomes_link_to_where_you_can_fine_tune(site: Path, fine_tuning: decision.Checklist) -> None:
+    # issue 13: the checklist's fine-tuning outcomes lead to where-to-fine-tune/ (an outcome's `also`)
+    html = (site / "checklist" / "index.html").read_text()
+    for outcome in fine_tuning.outcomes:
+        box = html[html.index(f'data-outcome="{outcome.id}"') :]
+        box = box[: box.index("</div>")]
+        assert ('href="../where-to-fine-tune/"' in box) == (outcome.id in {"fine-tuning", "rag-and-fine-tuning"}), outcome.id
+    assert (site / "where-to-fine-tune" / "index.html").exists()
