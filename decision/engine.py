@@ -62,8 +62,8 @@ class AssessmentDict(TypedDict):
     - `checklist`, `outcome`: ids; `caveats`: ids of the caveats shown, in the file's order;
     - `criteria`: every criterion id -> met or not;
     - `reasons`: ids of the named criteria that decided the outcome (first match wins): those the
-      rules tried refer to directly, the outcome's own (which held) and every earlier one's (which
-      failed; for the default outcome, every other rule);
+      rules tried refer to directly, the outcome's own (which held) first, then every earlier
+      one's (which failed; for the default outcome, every other rule), in the file's order;
     - `tests`: the questions those same rules test directly, without a named criterion, each with
       the options it accepts and whether the answer is one of them (an unanswered question: not met);
     - `caveat_reasons`: for each caveat shown, its rule's criteria and direct tests, as above;
@@ -166,8 +166,9 @@ def evaluate(checklist: Checklist, answers: Mapping[str, str]) -> Assessment:
     caveats = tuple(c.id for c in shown)
     # First match wins: an outcome is decided by its own rule holding and by every earlier rule
     # failing (the default outcome, by all the others failing).
-    tried = checklist.outcomes[: checklist.outcomes.index(outcome) + 1]
-    rules = [o.when for o in tried if o.when is not None]
+    # The winning rule leads (what decided it), then the earlier rules that failed, in order.
+    earlier = checklist.outcomes[: checklist.outcomes.index(outcome)]
+    rules = ([outcome.when] if outcome.when is not None else []) + [o.when for o in earlier if o.when is not None]
     reasons = tuple(dict.fromkeys(r for rule in rules for r in referenced_criteria(rule)))
     tests = tuple(dict.fromkeys(t for rule in rules for t in answer_tests(rule, given)))
     caveat_reasons = tuple((c.id, tuple(referenced_criteria(c.when)), tuple(answer_tests(c.when, given))) for c in shown)

@@ -90,7 +90,7 @@ def test_no_outcome_looks_final_before_every_answer(page: Any, server: Any) -> N
     answer(page, dict(p.split("=") for p in ISSUE_LINK.split("&")))
     settle(page)
     assert result.get_attribute("data-verdict") == "firm"
-    assert title.inner_text() == "Combine RAG and fine-tuning"
+    assert title.inner_text() == "Recommended: Combine RAG and fine-tuning"  # its tone's word, once firm
     assert page.eval_on_selector("[data-outcome]:not([hidden])", "e => getComputedStyle(e).borderStyle") == "solid"
 
 
@@ -126,7 +126,9 @@ def test_reasons_lead_with_what_decided_the_outcome(page: Any, server: Any) -> N
     open_checklist(page, server, "knowledge=stable&style=yes&format=no&latency=no&examples=100-1000&task=no&metric=no&prompting=not-tried&maintenance=no")
     assert shown(page) == ("rag", ["not-first-step"])
     reasons = page.eval_on_selector_all("[data-reason]:not([hidden])", "els => els.map(e => [e.dataset.reason, e.dataset.met])")
-    assert reasons == [["rag-advised", "true"]]
+    # what decided it leads (its own rule, met), then the earlier rule that failed (first match wins)
+    assert reasons == [["rag-advised", "true"], ["fine-tuning-advised", "false"]]
+    assert page.eval_on_selector_all(".checklist__reasons > li:not([hidden])", "els => els.map(e => e.dataset.reason)") == ["rag-advised", "fine-tuning-advised"]
     # the criteria the outcome did not turn on follow, folded
     assert page.eval_on_selector(".checklist__all", "e => e.open") is False
     # criteria read as sentences, and a guide already linked from its question is not linked again

@@ -541,6 +541,10 @@ class Checklist {
       show(el.querySelector("[data-mark-met]"), met);
       show(el.querySelector("[data-mark-unmet]"), !met);
     }
+    // what decided the outcome leads: the reasons in the engine's order (its own rule first)
+    const list = this.$(".checklist__reasons");
+    const order = reasons.map((id) => list?.querySelector(`[data-reason="${CSS.escape(id)}"]`)).filter(Boolean);
+    if (order.some((el, index) => list.children[index] !== el)) list.prepend(...order);
     for (const el of this.root.querySelectorAll("[data-still-missing]")) show(el, criteria[el.dataset.stillMissing] !== true);
     // the date of the assessment, printed and copied with it
     const date = this.$("[data-date]");
