@@ -35,7 +35,8 @@ __all__ = ["EDITS", "main", "rebuild_times"]
 CHECKLIST = Path("decision/checklists/fine-tuning.toml")
 LABEL = 'label = "Yes, and it rarely changes'
 RULE = 'when = { question = "knowledge", in = ["stable", "changing"'
-OPTIONS = '{ id = "changing", label = "Yes, and it changes often or must always be current" },'
+OPTIONS = '{ id = "changing", label = "Yes, and it changes often or must always be current", if = "answers needed your own knowledge that changes often" },'
+"""The line after which a rule change adds an option (tests/test_authorloop.py uses it too)."""
 
 
 def _edit(project: Path, path: Path, old: str, new: str) -> None:

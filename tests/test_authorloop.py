@@ -16,13 +16,13 @@ import pytest
 import decision
 from decision.model import All, Any as AnyOf, AtLeast, Condition, Not, OneOf, Ref
 from decision.spec import CONDITION_FORMS
+from tests.bench_rebuild import OPTIONS
 from tests.browser import settle, shown, wait_ready
 from tests.sitekit import ROOT, build, copy_project, serve
 
 CHECKLIST = Path("decision/checklists/fine-tuning.toml")
 LABEL = 'label = "Yes, and it rarely changes"'
 RAG_RULE = 'when = { question = "knowledge", in = ["stable", "changing"] }'
-OPTIONS = '{ id = "changing", label = "Yes, and it changes often or must always be current", if = "answers needed your own knowledge that changes often" },'
 URL = re.compile(r'data-(?P<name>wheel|stdlib|snapshot)="\.\./(?P<uri>[^"]*)"')
 
 
