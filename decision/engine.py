@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypedDict
@@ -134,6 +135,58 @@ def valid_answers(checklist: Checklist, answers: Mapping[str, str]) -> dict[str,
     return kept
 
 
+@dataclass(frozen=True)
+class _Explained:
+    """What a rule refers to, found once: its named criteria and its direct tests' questions and options."""
+
+    criteria: tuple[str, ...]
+    tests: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @staticmethod
+    def of(rules: list[Condition]) -> _Explained:
+        criteria = dict.fromkeys(r for rule in rules for r in referenced_criteria(rule))
+        tests = dict.fromkeys((t.question, t.options) for rule in rules for t in answer_tests(rule, {}))
+        return _Explained(tuple(criteria), tuple(tests))
+
+    def answer_tests(self, given: Mapping[str, str]) -> tuple[AnswerTest, ...]:
+        return tuple(AnswerTest(q, options, given.get(q) in options) for q, options in self.tests)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What `evaluate` needs of a checklist that no answer changes, found once per checklist:
+    per outcome, what its decision refers to (its own rule, then every earlier one's); per caveat, its rule's."""
+
+    decided_by: dict[str, _Explained]
+    caveats: dict[str, _Explained]
+
+    @staticmethod
+    def of(checklist: Checklist) -> _Plan:
+        decided_by = {}
+        for index, outcome in enumerate(checklist.outcomes):
+            # First match wins: an outcome is decided by its own rule holding and by every earlier
+            # rule failing (the default outcome, by all the others failing). The winning rule
+            # leads (what decided it), then the earlier rules that failed, in order.
+            earlier = [o.when for o in checklist.outcomes[:index] if o.when is not None]
+            decided_by[outcome.id] = _Explained.of(([outcome.when] if outcome.when is not None else []) + earlier)
+        return _Plan(decided_by, {c.id: _Explained.of([c.when]) for c in checklist.caveats})
+
+
+_plans: dict[int, tuple[weakref.ref[Checklist], _Plan]] = {}
+
+
+def _plan(checklist: Checklist) -> _Plan:
+    """The checklist's _Plan, kept while the checklist lives (by identity: hashing a checklist
+    would cost more than the plan saves)."""
+    key = id(checklist)
+    entry = _plans.get(key)
+    if entry is None or entry[0]() is not checklist:
+        entry = (weakref.ref(checklist), _Plan.of(checklist))
+        _plans[key] = entry
+        weakref.finalize(checklist, _plans.pop, key, None)
+    return entry[1]
+
+
 def evaluate(checklist: Checklist, answers: Mapping[str, str]) -> Assessment:
     """Evaluate `answers` (question id -> option id). Unknown or invalid answers are ignored;
     unanswered questions count as not met and are listed as missing."""
@@ -163,25 +216,18 @@ def evaluate(checklist: Checklist, answers: Mapping[str, str]) -> Assessment:
         holds(Ref(criterion.id))
     outcome = next(o for o in checklist.outcomes if o.when is None or holds(o.when))
     shown = tuple(c for c in checklist.caveats if holds(c.when))
-    caveats = tuple(c.id for c in shown)
-    # First match wins: an outcome is decided by its own rule holding and by every earlier rule
-    # failing (the default outcome, by all the others failing).
-    # The winning rule leads (what decided it), then the earlier rules that failed, in order.
-    earlier = checklist.outcomes[: checklist.outcomes.index(outcome)]
-    rules = ([outcome.when] if outcome.when is not None else []) + [o.when for o in earlier if o.when is not None]
-    reasons = tuple(dict.fromkeys(r for rule in rules for r in referenced_criteria(rule)))
-    tests = tuple(dict.fromkeys(t for rule in rules for t in answer_tests(rule, given)))
-    caveat_reasons = tuple((c.id, tuple(referenced_criteria(c.when)), tuple(answer_tests(c.when, given))) for c in shown)
+    plan = _plan(checklist)
+    decided_by = plan.decided_by[outcome.id]
     return Assessment(
         checklist=checklist.id,
         outcome=outcome.id,
-        caveats=caveats,
+        caveats=tuple(c.id for c in shown),
         criteria=tuple(CriterionResult(c.id, results[c.id]) for c in checklist.criteria),
-        reasons=reasons,
+        reasons=decided_by.criteria,
         missing=tuple(q.id for q in checklist.questions if q.id not in given),
         answers=tuple(given.items()),
-        tests=tests,
-        caveat_reasons=caveat_reasons,
+        tests=decided_by.answer_tests(given),
+        caveat_reasons=tuple((c.id, plan.caveats[c.id].criteria, plan.caveats[c.id].answer_tests(given)) for c in shown),
     )
 
 

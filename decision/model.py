@@ -4,6 +4,7 @@ evaluate and explain (no per-checklist code)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Union
 
 __all__ = [
@@ -86,7 +87,12 @@ class Question:
     help: str = ""
 
     def option(self, option_id: str) -> Option | None:
-        return next((o for o in self.options if o.id == option_id), None)
+        return self._options.get(option_id)
+
+    @cached_property
+    def _options(self) -> dict[str, Option]:
+        # found once per question (the engine looks options up for every answer it is given)
+        return {o.id: o for o in reversed(self.options)}  # the first of a repeated id, as before
 
 
 @dataclass(frozen=True)
@@ -135,7 +141,17 @@ class Checklist:
     source: str = ""
 
     def question(self, question_id: str) -> Question | None:
-        return next((q for q in self.questions if q.id == question_id), None)
+        return self._questions.get(question_id)
 
     def criterion(self, criterion_id: str) -> Criterion | None:
-        return next((c for c in self.criteria if c.id == criterion_id), None)
+        return self._criteria.get(criterion_id)
+
+    # Lookups by id, built once per checklist (cached_property writes the instance's __dict__,
+    # which a frozen dataclass allows; they are not fields, so equality and hashing ignore them).
+    @cached_property
+    def _questions(self) -> dict[str, Question]:
+        return {q.id: q for q in reversed(self.questions)}
+
+    @cached_property
+    def _criteria(self) -> dict[str, Criterion]:
+        return {c.id: c for c in reversed(self.criteria)}

@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import quote, unquote
 
@@ -76,7 +77,13 @@ class DecodedLink:
 
 def encode_answers(checklist: Checklist, answers: Mapping[str, str]) -> str:
     """The fragment (without '#') for the valid answers, in question order."""
-    return "&".join(f"{quote(q, safe='-')}={quote(o, safe='-')}" for q, o in valid_answers(checklist, answers).items())
+    return "&".join(_pair(q, o) for q, o in valid_answers(checklist, answers).items())
+
+
+@lru_cache(maxsize=4096)
+def _pair(question_id: str, option_id: str) -> str:
+    # one `question=option` part, percent-encoded; kept, since the same ids come back on every answer
+    return f"{quote(question_id, safe='-')}={quote(option_id, safe='-')}"
 
 
 def decode_answers(checklist: Checklist, link: str) -> DecodedLink:

@@ -137,3 +137,22 @@ def test_not_first_step_only_while_prompting_is_not_good_enough(fine_tuning: dec
     result = decision.evaluate(fine_tuning, answers)
     assert ("not-first-step" in result.caveats) is shown
     assert ("not-first-step" in expected(answers)[1]) is shown
+
+
+def test_what_no_answer_changes_is_found_once_per_checklist_object(fine_tuning: decision.Checklist) -> None:
+    # The engine keeps, per checklist object, what each rule refers to (decision.engine._Plan). A
+    # checklist changed with dataclasses.replace is another object, explained by its own rules; and
+    # the lookups by id (Checklist.question, .criterion, Question.option) keep the first of an id.
+    import dataclasses
+
+    answers = {**ALL_YES, "metric": "no", "knowledge": "changing"}
+    before = decision.evaluate(fine_tuning, answers)
+    reordered = dataclasses.replace(fine_tuning, outcomes=(fine_tuning.outcomes[1], fine_tuning.outcomes[0], *fine_tuning.outcomes[2:]))
+    after = decision.evaluate(reordered, answers)
+    assert (before.outcome, before.reasons) == ("rag-and-fine-tuning", ("fine-tuning-advised", "rag-advised"))
+    assert (after.outcome, after.reasons) == ("fine-tuning", ("fine-tuning-advised",))
+    assert decision.evaluate(fine_tuning, answers) == before
+    assert reordered == dataclasses.replace(reordered) and reordered != fine_tuning  # lookups are not fields
+    question = fine_tuning.questions[0]
+    twice = dataclasses.replace(question, options=(*question.options, dataclasses.replace(question.options[0], label="again")))
+    assert twice.option(question.options[0].id) is question.options[0]

@@ -80,6 +80,29 @@ def test_what_if_words_links_and_copy_as_text(page: Any, server: Any, context: A
     assert page.errors == []
 
 
+# Each shape of the lead sentence, with its number of changes in the right grammatical number: one
+# set ("… if A and B."), single changes listed with "or", and listed sets ("with N change(s), …").
+LEAD_SENTENCES = [
+    ("knowledge=changing&style=yes&format=no&latency=no&examples=100-1000&task=yes&metric=yes&prompting=insufficient&maintenance=yes",
+     "rag", "Add retrieval (RAG) would become the recommendation with 1 change, in any one of these ways:"),
+    ("knowledge=none", "rag-and-fine-tuning", "Combine RAG and fine-tuning would become the recommendation with 5 changes, in any one of these ways:"),
+    ("style=yes&examples=over-1000&task=yes", "fine-tuning", "Fine-tune a model would become the recommendation if good prompts had been measured and fell short (guidance)."),
+]
+
+
+@pytest.mark.parametrize(("link", "outcome", "lead"), LEAD_SENTENCES, ids=[o for _, o, _ in LEAD_SENTENCES])
+def test_what_if_lead_sentences_count_their_changes(page: Any, server: Any, link: str, outcome: str, lead: str) -> None:
+    page.goto(server.url + "checklist/#" + link)
+    wait_ready(page)
+    settle(page)
+    page.wait_for_selector(WHAT_IF_READY)
+    assert page.locator(f"[data-what-if={outcome}] > p").first.inner_text() == lead
+    for block in page.locator("[data-what-if]").all():  # every block of the page, in the same number
+        n = int(block.get_attribute("data-changes"))
+        first = block.locator("p").first.inner_text()
+        assert " 1 changes" not in first and (f" with {n} change{'s' * (n > 1)}," in first or " with " not in first), first
+
+
 @pytest.mark.parametrize("checklist_id", sorted(PAGES))
 def test_compare_view_from_a_compare_link(page: Any, server: Any, checklist_id: str) -> None:
     checklist = decision.load_checklist(checklist_id)

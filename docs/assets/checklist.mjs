@@ -280,32 +280,23 @@ function show(element, shown) {
 }
 
 // A URL shown as text, with a break opportunity (<wbr>) after each "/", "#" and "&": a narrow
-// screen wraps it between its parts, not inside an answer. The text stays the URL itself.
+// screen wraps it between its parts, not inside an answer. The text stays the URL itself. An
+// answer changed rewrites only its part's text: no nodes are replaced, so the browser restyles and
+// lays out one text run, not the whole link (measured in make bench: the round trip's tail).
 function showBreakable(element, url) {
-  element.replaceChildren(...url.split(/(?<=[/#&])/).flatMap((part) => [part, document.createElement("wbr")]).slice(0, -1));
+  const parts = url.split(/(?<=[/#&])/);
+  const nodes = element.childNodes;
+  if (nodes.length !== 2 * parts.length - 1 || parts.some((_, i) => nodes[2 * i].nodeType !== Node.TEXT_NODE)) {
+    element.replaceChildren(...parts.flatMap((part) => [part, document.createElement("wbr")]).slice(0, -1));
+    return;
+  }
+  parts.forEach((part, i) => update(nodes[2 * i], "data", part));
 }
 
 // Where the engine's files are: the page holds their URLs, relative to itself.
 function engineOptions(root) {
   const url = (name) => (root.dataset[name] ? new URL(root.dataset[name], document.baseURI).href : null); // snapshot: "" for none
   return { worker: url("worker"), runtime: url("runtime"), wheel: url("wheel"), stdlib: url("stdlib"), snapshot: url("snapshot"), checklist: root.dataset.checklist };
-}
-
-// The answers that the rules of the outcome and of the caveats shown test directly (without a
-// named criterion): each listed, as met or not, in the words the page was built with.
-function renderTests(root, { tests = [], caveats = [], caveat_reasons: reasons = {} }) {
-  const all = [...tests, ...caveats.flatMap((id) => reasons[id]?.tests ?? [])];
-  const met = new Map(all.map((test) => [`${test.question}=${test.options.join(",")}`, test.met]));
-  for (const el of root.querySelectorAll("[data-test]")) {
-    const listed = met.has(el.dataset.test);
-    show(el, listed);
-    if (!listed) continue;
-    update(el.dataset, "met", String(met.get(el.dataset.test)));
-    show(el.querySelector("[data-mark-met]"), met.get(el.dataset.test));
-    show(el.querySelector("[data-mark-unmet]"), !met.get(el.dataset.test));
-  }
-  const block = root.querySelector("[data-tests]");
-  if (block) show(block, [...met.keys()].some((key) => root.querySelector(`[data-test="${CSS.escape(key)}"]`)));
 }
 
 class Checklist {
@@ -328,10 +319,7 @@ class Checklist {
   // answers in question order, from the form
   answers() {
     const answers = {};
-    for (const fieldset of this.form.querySelectorAll("[data-question]")) {
-      const checked = fieldset.querySelector("input[type=radio]:checked");
-      if (checked) answers[checked.name] = checked.value;
-    }
+    for (const input of this.parts().radios) if (input.checked) answers[input.name] = input.value;
     return answers;
   }
 
@@ -519,57 +507,80 @@ class Checklist {
     this.root.dataset.pending = String(Number(this.root.dataset.pending || 0) + change);
   }
 
+  // The elements a result changes, found once (the page is built with all of them; answers only
+  // show, hide and mark them): each answer then costs no selector queries.
+  parts() {
+    const all = (selector) => [...this.root.querySelectorAll(selector)];
+    const marked = (el) => ({ el, met: el.querySelector("[data-mark-met]"), unmet: el.querySelector("[data-mark-unmet]") });
+    this._parts ??= {
+      waiting: this.$("[data-waiting]"), working: this.$("[data-working]"), why: this.$("[data-why]"), jumps: this.$("[data-jumps]"),
+      result: this.$("[data-result]"), standing: all("[data-standing]"), reasonList: this.$(".checklist__reasons"),
+      reasons: all("[data-reason]").map(marked), stillMissing: all("[data-still-missing]"), date: this.$("[data-date]"),
+      dated: this.$("[data-dated]"), outcomes: all("[data-outcome]"), caveats: all("[data-caveat]"),
+      criteria: all("[data-criterion]").map(marked), missing: all("[data-missing]"), tests: all("[data-test]").map(marked),
+      testsBlock: this.$("[data-tests]"), missingList: this.$("[data-missing-list]"), provisional: this.$("[data-provisional]"),
+      missingCount: this.$("[data-missing-count]"), radios: [...this.form.querySelectorAll("[data-question] input[type=radio]")],
+    };
+    return this._parts;
+  }
+
   // Shows the result by changing only what differs from what is shown: less for the browser to
   // restyle and lay out after each answer.
   render(result) {
     const { outcome, caveats, criteria, missing } = result;
     const reasons = result.reasons ?? [];
-    show(this.$("[data-waiting]"), false);
-    show(this.$("[data-working]"), false);
-    show(this.$("[data-why]"), true);
-    show(this.$("[data-jumps]"), true);
+    const parts = this.parts();
+    show(parts.waiting, false);
+    show(parts.working, false);
+    show(parts.why, true);
+    show(parts.jumps, true);
     // The result's standing: no outcome looks final while questions are open, and an outcome that
     // carries a caveat is conditional on it (issue 17, items 3 and 5).
     const verdict = missing.length ? "provisional" : caveats.length ? "conditional" : "firm";
-    update(this.$("[data-result]").dataset, "verdict", verdict);
+    update(parts.result.dataset, "verdict", verdict);
     const standing = verdict === "firm" ? "" : this.message(`standing-${verdict}`);
-    for (const el of this.root.querySelectorAll("[data-standing]")) update(el, "textContent", standing);
-    for (const el of this.root.querySelectorAll("[data-reason]")) {
-      const met = criteria[el.dataset.reason] === true;
-      show(el, reasons.includes(el.dataset.reason));
+    for (const el of parts.standing) update(el, "textContent", standing);
+    const mark = ({ el, met: metMark, unmet: unmetMark }, met) => {
       update(el.dataset, "met", String(met));
-      show(el.querySelector("[data-mark-met]"), met);
-      show(el.querySelector("[data-mark-unmet]"), !met);
+      show(metMark, met);
+      show(unmetMark, !met);
+    };
+    for (const part of parts.reasons) {
+      show(part.el, reasons.includes(part.el.dataset.reason));
+      mark(part, criteria[part.el.dataset.reason] === true);
     }
     // what decided the outcome leads: the reasons in the engine's order (its own rule first)
-    const list = this.$(".checklist__reasons");
-    const order = reasons.map((id) => list?.querySelector(`[data-reason="${CSS.escape(id)}"]`)).filter(Boolean);
+    const list = parts.reasonList;
+    const order = reasons.map((id) => parts.reasons.find((part) => part.el.dataset.reason === id && part.el.parentElement === list)?.el).filter(Boolean);
     if (order.some((el, index) => list.children[index] !== el)) list.prepend(...order);
-    for (const el of this.root.querySelectorAll("[data-still-missing]")) show(el, criteria[el.dataset.stillMissing] !== true);
+    for (const el of parts.stillMissing) show(el, criteria[el.dataset.stillMissing] !== true);
     // the date of the assessment, printed and copied with it
-    const date = this.$("[data-date]");
     const today = new Date();
     const day = today.toISOString().slice(0, 10);
-    if (date.dateTime !== day) {
-      date.dateTime = day;
-      date.textContent = today.toLocaleDateString(document.documentElement.lang || undefined, { year: "numeric", month: "long", day: "numeric" });
+    if (parts.date.dateTime !== day) {
+      parts.date.dateTime = day;
+      parts.date.textContent = today.toLocaleDateString(document.documentElement.lang || undefined, { year: "numeric", month: "long", day: "numeric" });
     }
-    show(this.$("[data-dated]"), true);
-    for (const el of this.root.querySelectorAll("[data-outcome]")) show(el, el.dataset.outcome === outcome);
-    for (const el of this.root.querySelectorAll("[data-caveat]")) show(el, caveats.includes(el.dataset.caveat));
-    for (const el of this.root.querySelectorAll("[data-criterion]")) {
-      const met = criteria[el.dataset.criterion] === true;
-      update(el.dataset, "met", String(met));
-      show(el.querySelector("[data-mark-met]"), met);
-      show(el.querySelector("[data-mark-unmet]"), !met);
+    show(parts.dated, true);
+    for (const el of parts.outcomes) show(el, el.dataset.outcome === outcome);
+    for (const el of parts.caveats) show(el, caveats.includes(el.dataset.caveat));
+    for (const part of parts.criteria) mark(part, criteria[part.el.dataset.criterion] === true);
+    for (const el of parts.missing) show(el, missing.includes(el.dataset.missing));
+    // the answers that the rules of the outcome and of the caveats shown test directly (without a
+    // named criterion): each listed, as met or not, in the words the page was built with
+    const tested = new Map([...(result.tests ?? []), ...caveats.flatMap((id) => result.caveat_reasons?.[id]?.tests ?? [])]
+      .map((test) => [`${test.question}=${test.options.join(",")}`, test.met]));
+    for (const part of parts.tests) {
+      const listed = tested.has(part.el.dataset.test);
+      show(part.el, listed);
+      if (listed) mark(part, tested.get(part.el.dataset.test));
     }
-    for (const el of this.root.querySelectorAll("[data-missing]")) show(el, missing.includes(el.dataset.missing));
-    renderTests(this.root, result);
-    show(this.$("[data-missing-list]"), missing.length > 0);
-    show(this.$("[data-provisional]"), missing.length > 0);
-    update(this.$("[data-missing-count]"), "textContent", String(missing.length));
+    if (parts.testsBlock) show(parts.testsBlock, parts.tests.some((part) => tested.has(part.el.dataset.test)));
+    show(parts.missingList, missing.length > 0);
+    show(parts.provisional, missing.length > 0);
+    update(parts.missingCount, "textContent", String(missing.length));
     update(this.root.dataset, "currentOutcome", outcome);
-    const title = this.outcomeTitle(this.$(`[data-outcome="${outcome}"]`)) || outcome;
+    const title = this.outcomeTitle(parts.outcomes.find((el) => el.dataset.outcome === outcome)) || outcome;
     const provisional = missing.length ? ` (${this.message("provisional")} ${missing.length} ${this.message("unanswered")})` : "";
     update(this.status, "textContent", `${this.message("result")} ${title}${provisional}`);
   }
@@ -843,7 +854,7 @@ Object.assign(Checklist.prototype, {
         const either = sets.flatMap(([c], i) => (i ? [`, ${this.message("whatif-or")} `, change(c)] : [change(c)]));
         block.append(make("p", {}, title, ` ${this.message("whatif-becomes")} `, ...either, "."));
       } else {
-        block.append(make("p", {}, title, ` ${this.message("whatif-with")} ${n} ${this.message("whatif-changes")}, ${this.message("whatif-any")}`));
+        block.append(make("p", {}, title, ` ${this.message("whatif-with")} ${n} ${this.message(n === 1 ? "whatif-change" : "whatif-changes")}, ${this.message("whatif-any")}`));
         const list = (some) => make("ul", { class: "checklist__whatif-sets" }, ...some.map((set) => make("li", {}, ...joined(set))));
         block.append(list(sets.slice(0, WHAT_IF_SHOWN_SETS)));
         if (sets.length > WHAT_IF_SHOWN_SETS) {
