@@ -252,7 +252,8 @@ def _what_if_report(checklist: Checklist, changes: WhatIf) -> str:
                 words = " and ".join(change_phrase(checklist, q, o) for q, o in change_set)
                 lines.append(f"    - {words}  ({', '.join(f'{q}={o}' for q, o in change_set)})")
             if changes.total[outcome.id] > len(sets):
-                lines.append(f"    … and {changes.total[outcome.id] - len(sets)} more sets of {size} changes")
+                more = changes.total[outcome.id] - len(sets)
+                lines.append(f"    … and {more} more set{'s' * (more > 1)} of {size} change{'s' * (size > 1)}")
     return "\n".join(lines)
 
 

@@ -138,3 +138,30 @@ def test_compare_two_links_and_a_compare_link() -> None:
     assert " * knowledge" in again.stdout
     wrong = run("compare", "fine-tuning", "--link", a)
     assert wrong.returncode == 2 and "compare needs two --link" in wrong.stderr
+
+
+def test_the_what_if_report_counts_what_it_leaves_out_in_the_right_number() -> None:
+    from decision import load_checklist
+    from decision.cli import _what_if_report
+    from decision.whatif import WhatIf
+
+    one, two = (("knowledge", "stable"),), (("style", "yes"), ("examples", "over-1000"))
+    changes = WhatIf(
+        outcome="prompting", sets={"rag": [one], "fine-tuning": [two], "rag-and-fine-tuning": [two]},
+        total={"rag": 2, "fine-tuning": 4, "rag-and-fine-tuning": 1},
+        changes={"rag": list(one), "fine-tuning": list(two), "rag-and-fine-tuning": list(two)}, unsearched=(), candidates=0,
+    )  # fmt: skip
+    text = _what_if_report(load_checklist("fine-tuning"), changes)
+    assert "    … and 1 more set of 1 change" in text.splitlines()
+    assert "    … and 3 more sets of 2 changes" in text.splitlines()
+    assert text.count("more set") == 2
+
+
+def test_output_cut_short_by_its_reader_is_not_an_error_of_ours() -> None:
+    # `python -m decision … | head`: the reader closes the pipe (here before anything is written)
+    child = subprocess.Popen([sys.executable, "-m", "decision", "evaluate", "fine-tuning", "-a", "style=yes"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()
+    stderr = child.stderr.read().decode()
+    assert child.wait(timeout=60) == 1
+    assert stderr == "", stderr

@@ -133,11 +133,19 @@ SEEN = """return {
   boot: document.querySelector('[data-checklist]')?.dataset.boot ?? null,
   dropped: document.querySelector('[data-dropped]')?.hidden === false,
   hash: location.hash,
+  skipped: [...document.querySelectorAll('.checklist__why, .checklist__whatif')].map((e) => getComputedStyle(e).contentVisibility),
+  anchored: CSS.supports('overflow-anchor', 'auto'),
 };"""
 ERRORS = """if (!window.__smokeErrors) { window.__smokeErrors = [];
   addEventListener('error', (e) => __smokeErrors.push(String(e.message)));
   addEventListener('unhandledrejection', (e) => __smokeErrors.push(String(e.reason))); }
 return window.__smokeErrors;"""
+
+
+def assert_skips_only_with_scroll_anchoring(seen: dict[str, Any]) -> None:
+    """Why and What-if are rendered only near the viewport (checklist.css) where the browser keeps
+    the reader's place as they come back into view: elsewhere (WebKit) the page would jump."""
+    assert seen["skipped"] == ["auto" if seen["anchored"] else "visible"] * 2, seen
 
 
 def _open(driver: Any, url: str, errors: list[str]) -> int:
@@ -182,6 +190,7 @@ def run_webkit(server: Any, workdir: Path) -> dict[str, Any]:
             def ready() -> str:
                 times["cold_ms"] = _open(first, plan["url"] + "checklist/", errors)
                 assert seen(first)["boot"] == "fresh", seen(first)
+                assert_skips_only_with_scroll_anchoring(seen(first))
                 return f"cold ready in {times['cold_ms']} ms"
 
             def answers() -> str:

@@ -4,6 +4,7 @@ answers are never lost, and share links survive the channels they travel through
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import decision
@@ -30,13 +31,24 @@ def open_link(page: Any, server: Any, path: str) -> None:
     settle(page)
 
 
-def assert_shows(page: Any, answers: dict[str, str]) -> None:
-    """The form, the result, the share link and the address all say `answers`."""
-    settle(page)
-    assert checked(page) == answers
-    assert shown(page) == expected(answers)
-    assert address_fragment(page) == decision.encode_answers(CHECKLIST, answers)
-    assert page.locator("[data-share-link]").inner_text() == page.url
+def assert_shows(page: Any, answers: dict[str, str], within_s: float = 10) -> None:
+    """The form, the result, the share link and the address all say `answers`, once the page has
+    settled. Checked again until `within_s` has passed: after Back or an in-page link, Material may
+    swap in a new copy of the page a moment later (its instant navigation), which then settles by
+    itself, so a check made just before the swap can be answered by the new copy half way."""
+    deadline = time.monotonic() + within_s
+    while True:
+        try:
+            settle(page)
+            assert checked(page) == answers
+            assert shown(page) == expected(answers)
+            assert address_fragment(page) == decision.encode_answers(CHECKLIST, answers)
+            assert page.locator("[data-share-link]").inner_text() == page.url
+            return
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            page.wait_for_timeout(100)
 
 
 def in_view(page: Any, element_id: str) -> bool:

@@ -47,6 +47,10 @@ def test_a_link_with_answers_opens_on_the_result(page: Any, server: Any) -> None
     for target in ("why", "answers"):
         page.click(f"[data-jump][href$='-{target}']")
         assert page.evaluate("document.activeElement.id") == f"fine-tuning-{target}"
+        # it lands at the top of the screen, below Material's fixed header, not under it
+        landed = page.evaluate(f"document.getElementById('fine-tuning-{target}').getBoundingClientRect().top")
+        header = page.evaluate("document.querySelector('.md-header').getBoundingClientRect().bottom")
+        assert header <= landed < header + 40, (target, landed, header)
         assert address_fragment(page) == ISSUE_LINK
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 

@@ -21,6 +21,8 @@ const SEEN = `(() => ({
   boot: document.querySelector('[data-checklist]')?.dataset.boot ?? null,
   dropped: document.querySelector('[data-dropped]')?.hidden === false,
   hash: location.hash,
+  skipped: [...document.querySelectorAll('.checklist__why, .checklist__whatif')].map((e) => getComputedStyle(e).contentVisibility),
+  anchored: CSS.supports('overflow-anchor', 'auto'),
 }))()`;
 
 async function step(name, run) {
@@ -67,6 +69,9 @@ try {
     [first, times.cold_ms] = [opened.page, opened.readyMs];
     const seen = await first.evaluate(SEEN);
     check(seen.boot === "fresh", `boot ${seen.boot}`);
+    // Why and What-if skipped off screen only where scroll anchoring keeps the reader's place (checklist.css)
+    const expected = seen.anchored ? "auto" : "visible";
+    check(seen.skipped.length === 2 && seen.skipped.every((v) => v === expected), `content-visibility ${seen.skipped}, scroll anchoring ${seen.anchored}`);
     return `cold ready in ${times.cold_ms} ms`;
   });
 
