@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Generator
 from functools import lru_cache
+from typing import TypeVar, cast
 
 from .engine import evaluate
 from .loader import load_checklist
 from .model import Checklist
 from .share import decode_answers, encode_answers
 from .compare import compare, decode_compare, encode_compare, is_compare_link
-from .whatif import WhatIf, remember_all, what_if_steps
+from .whatif import remember_all, what_if_steps
 
 __all__ = ["WarmJob", "WhatIfJob", "compare_json", "decode_compare_json", "decode_json", "evaluate_json", "forget_checklists", "rehearse", "warm_up", "warm_what_if"]
 
@@ -75,6 +77,21 @@ def _answers(answers_json: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
 
 
+T = TypeVar("T")
+
+
+def _work_for(steps: Generator[None, None, T], ms: float) -> T | None:
+    """Advances `steps` for about `ms` milliseconds: its return value once it has finished, else
+    None (the worker's jobs, run a slice at a time; neither returns None when done)."""
+    end = time.perf_counter() + ms / 1000
+    try:
+        while time.perf_counter() < end:
+            next(steps)
+    except StopIteration as done:
+        return cast(T, done.value)
+    return None
+
+
 class WhatIfJob:
     """`what_if` for the worker, run a slice at a time so that an answer's outcome never waits
     behind it: `step(ms)` works for about `ms` milliseconds, then returns None, or the result as
@@ -85,12 +102,8 @@ class WhatIfJob:
         self._search = what_if_steps(_checklist(checklist_id), _answers(answers_json), step=4)
 
     def step(self, ms: float) -> str | None:
-        end = time.perf_counter() + ms / 1000
-        try:
-            while time.perf_counter() < end:
-                next(self._search)
-        except StopIteration as done:
-            result: WhatIf = done.value
+        result = _work_for(self._search, ms)
+        if result is not None:
             return json.dumps({
                 "outcome": result.outcome, "what_if": result.to_json(),
                 "changes": {o: [list(c) for c in cs] for o, cs in result.changes.items()},
@@ -126,13 +139,7 @@ class WarmJob:
         self._steps = remember_all(_checklist(checklist_id))
 
     def step(self, ms: float) -> int | None:
-        end = time.perf_counter() + ms / 1000
-        try:
-            while time.perf_counter() < end:
-                next(self._steps)
-        except StopIteration as done:
-            return int(done.value)
-        return None
+        return _work_for(self._steps, ms)
 
 
 def warm_what_if(checklist_id: str) -> int:

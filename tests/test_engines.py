@@ -41,6 +41,7 @@ def _plan(server: Any) -> dict[str, Any]:
     return {
         "url": server.url, "answers": ANSWERS, "outcome": expected(ANSWERS)[0], "long_link": LONG_LINK,
         "long_outcome": expected(long_answers)[0], "toc_link": TOC_LINK, "timeout_ms": TIMEOUT_S * 1000,
+        "page_state": PAGE_STATE,
     }  # fmt: skip
 
 
@@ -123,11 +124,15 @@ def _until(driver: Any, script: str, timeout: float = TIMEOUT_S) -> Any:
         time.sleep(0.05)
 
 
-READY = "return document.querySelector('[data-checklist]')?.dataset.state === 'ready'"
-SETTLED = """const root = document.querySelector('[data-checklist]');
+# What the smoke runs read from the page, as JavaScript expressions: one copy for both drivers
+# (WebDriver's execute_script here runs `return EXPRESSION`; tests/engines/firefox.mjs gets them
+# in its plan and evaluates them as they are).
+PAGE_STATE = {
+    "ready": "document.querySelector('[data-checklist]')?.dataset.state === 'ready'",
+    "settled": """(() => { const root = document.querySelector('[data-checklist]');
   return !!root && root.dataset.state === 'ready' && root.dataset.pending === '0'
-    && location.href === root.querySelector('[data-share-link]').href;"""
-SEEN = """return {
+    && location.href === root.querySelector('[data-share-link]').href; })()""",
+    "seen": """({
   answers: Object.fromEntries([...document.querySelectorAll('[data-checklist] input[type=radio]:checked')].map((e) => [e.name, e.value])),
   outcome: document.querySelector('[data-outcome]:not([hidden])')?.dataset.outcome ?? null,
   boot: document.querySelector('[data-checklist]')?.dataset.boot ?? null,
@@ -135,7 +140,10 @@ SEEN = """return {
   hash: location.hash,
   skipped: [...document.querySelectorAll('.checklist__why, .checklist__whatif')].map((e) => getComputedStyle(e).contentVisibility),
   anchored: CSS.supports('overflow-anchor', 'auto'),
-};"""
+})""",
+}
+SETTLED = "return " + PAGE_STATE["settled"]
+SEEN = "return " + PAGE_STATE["seen"]
 ERRORS = """if (!window.__smokeErrors) { window.__smokeErrors = [];
   addEventListener('error', (e) => __smokeErrors.push(String(e.message)));
   addEventListener('unhandledrejection', (e) => __smokeErrors.push(String(e.reason))); }
@@ -155,7 +163,7 @@ def _open(driver: Any, url: str, errors: list[str]) -> int:
     driver.execute_script("window.__smokeLeft = true")
     started = time.monotonic()
     driver.get(url)
-    _until(driver, "return !window.__smokeLeft && (() => { " + READY + " })()")
+    _until(driver, "return !window.__smokeLeft && (" + PAGE_STATE["ready"] + ")")
     ready_ms = round((time.monotonic() - started) * 1000)
     _until(driver, SETTLED)
     errors.extend(driver.execute_script(ERRORS))  # listening from here on; earlier errors show in the result

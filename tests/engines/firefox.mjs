@@ -10,20 +10,9 @@ const steps = {};
 const times = {};
 const errors = [];
 
-// Expressions (puppeteer evaluates a string as one).
-const READY = "document.querySelector('[data-checklist]')?.dataset.state === 'ready'";
-const SETTLED = `(() => { const root = document.querySelector('[data-checklist]');
-  return root && root.dataset.state === 'ready' && root.dataset.pending === '0'
-    && location.href === root.querySelector('[data-share-link]').href; })()`;
-const SEEN = `(() => ({
-  answers: Object.fromEntries([...document.querySelectorAll('[data-checklist] input[type=radio]:checked')].map((e) => [e.name, e.value])),
-  outcome: document.querySelector('[data-outcome]:not([hidden])')?.dataset.outcome ?? null,
-  boot: document.querySelector('[data-checklist]')?.dataset.boot ?? null,
-  dropped: document.querySelector('[data-dropped]')?.hidden === false,
-  hash: location.hash,
-  skipped: [...document.querySelectorAll('.checklist__why, .checklist__whatif')].map((e) => getComputedStyle(e).contentVisibility),
-  anchored: CSS.supports('overflow-anchor', 'auto'),
-}))()`;
+// What the run reads from the page: JavaScript expressions from the plan (PAGE_STATE in
+// tests/test_engines.py, shared with the WebKit run); puppeteer evaluates a string as one.
+const { ready: READY, settled: SETTLED, seen: SEEN } = plan.page_state;
 
 async function step(name, run) {
   try {
